@@ -1,0 +1,32 @@
+//! Who is calling: the user name comes from the session, and only from it.
+
+use lambda_http::Request;
+
+use crate::app::App;
+use crate::domain::account::{hash_session_token, Session};
+use crate::domain::now_epoch;
+use crate::error::{ApiError, ApiResult};
+use crate::http_io::session_token;
+
+/// The caller's live session, or 401 (002).
+pub async fn require_session(app: &App, req: &Request) -> ApiResult<Session> {
+    let token = session_token(req).ok_or(ApiError::Unauthorized("missing session"))?;
+    let session = app
+        .accounts
+        .get_session(&hash_session_token(token))
+        .await?
+        .ok_or(ApiError::Unauthorized("unknown or expired session"))?;
+    // TTL deletion lags, so expiry is checked on every read.
+    if session.expires_at <= now_epoch() {
+        return Err(ApiError::Unauthorized("unknown or expired session"));
+    }
+    Ok(session)
+}
+
+/// The caller's session if it sent a valid one; anonymous otherwise.
+pub async fn optional_session(app: &App, req: &Request) -> ApiResult<Option<Session>> {
+    if session_token(req).is_none() {
+        return Ok(None);
+    }
+    require_session(app, req).await.map(Some)
+}

@@ -1,0 +1,115 @@
+//! Configuration from environment variables, with the original project's defaults.
+
+use std::env;
+
+/// Every DynamoDB table vidlet uses. `name()` is the local short name; on AWS
+/// the SAM template passes the real names in `<NAME>_TABLE` variables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    Users,
+    Sessions,
+    LoginAttempts,
+    Videos,
+    Comments,
+    Deletions,
+}
+
+impl Table {
+    pub const ALL: [Table; 6] = [
+        Table::Users,
+        Table::Sessions,
+        Table::LoginAttempts,
+        Table::Videos,
+        Table::Comments,
+        Table::Deletions,
+    ];
+
+    /// Short name, also the snake_case of the template's `<Name>Table` logical id.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Users => "users",
+            Table::Sessions => "sessions",
+            Table::LoginAttempts => "login_attempts",
+            Table::Videos => "videos",
+            Table::Comments => "comments",
+            Table::Deletions => "deletions",
+        }
+    }
+
+    /// The environment variable holding the deployed table name.
+    pub fn env_var(self) -> String {
+        format!("{}_TABLE", self.name().to_uppercase())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Real table names, indexed like `Table::ALL`.
+    pub table_names: Vec<String>,
+    pub bucket: String,
+    pub session_ttl_secs: i64,
+    pub max_upload_bytes: u64,
+    pub upload_url_ttl_secs: u64,
+    pub stream_url_ttl_secs: u64,
+    pub login_max_failures: u32,
+    pub login_window_secs: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            table_names: Config::prefixed_names("vidlet_"),
+            bucket: "vidlet-videos".into(),
+            session_ttl_secs: 1800,
+            max_upload_bytes: 50 * 1024 * 1024,
+            upload_url_ttl_secs: 900,
+            stream_url_ttl_secs: 3600,
+            login_max_failures: 10,
+            login_window_secs: 15 * 60,
+        }
+    }
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match env::var(name) {
+        Ok(raw) => raw
+            .parse()
+            .unwrap_or_else(|_| panic!("environment variable {name}={raw:?} is not valid")),
+        Err(_) => default,
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Self {
+        let d = Config::default();
+        let prefix: String = env_or("TABLE_PREFIX", "vidlet_".to_string());
+        Config {
+            table_names: Table::ALL
+                .iter()
+                .map(|t| env_or(&t.env_var(), format!("{prefix}{}", t.name())))
+                .collect(),
+            bucket: env_or("BUCKET_NAME", d.bucket),
+            session_ttl_secs: env_or("SESSION_TTL_SECONDS", d.session_ttl_secs),
+            max_upload_bytes: env_or("MAX_UPLOAD_BYTES", d.max_upload_bytes),
+            upload_url_ttl_secs: env_or("UPLOAD_URL_TTL_SECONDS", d.upload_url_ttl_secs),
+            stream_url_ttl_secs: env_or("STREAM_URL_TTL_SECONDS", d.stream_url_ttl_secs),
+            login_max_failures: env_or("LOGIN_MAX_FAILURES", d.login_max_failures),
+            login_window_secs: env_or("LOGIN_WINDOW_SECONDS", d.login_window_secs),
+        }
+    }
+
+    /// Local names: the prefix plus each table's short name.
+    pub fn prefixed_names(prefix: &str) -> Vec<String> {
+        Table::ALL.iter().map(|t| format!("{prefix}{}", t.name())).collect()
+    }
+
+    pub fn with_table_prefix(mut self, prefix: &str) -> Self {
+        self.table_names = Config::prefixed_names(prefix);
+        self
+    }
+
+    pub fn table_name(&self, table: Table) -> &str {
+        let index = Table::ALL.iter().position(|t| *t == table).expect("every table is in ALL");
+        &self.table_names[index]
+    }
+}

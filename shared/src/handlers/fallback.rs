@@ -1,0 +1,17 @@
+//! Unrouted requests: 405 on a known path, 404 elsewhere, in the error model.
+
+use lambda_http::{Body, Request, Response};
+
+use crate::app::App;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::allowed_methods;
+
+/// Any method, any path that no route claims.
+pub async fn fallback(_app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let allowed = allowed_methods(req.uri().path());
+    if allowed.is_empty() || allowed.contains(&req.method().as_str()) {
+        Err(ApiError::NotFound("route"))
+    } else {
+        Err(ApiError::MethodNotAllowed { allow: allowed.join(", ") })
+    }
+}

@@ -1,0 +1,85 @@
+//! Request parsing and response building shared by every handler.
+
+use http::{header, HeaderValue, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Largest JSON body any route accepts.
+pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+
+/// Parses a JSON body strictly: size-capped, unknown fields refused, and an
+/// error message that names the offending field.
+pub fn json_body<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
+    let bytes: &[u8] = req.body().as_ref();
+    if bytes.len() > MAX_JSON_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "request body is larger than {MAX_JSON_BODY_BYTES} bytes"
+        )));
+    }
+    if bytes.is_empty() {
+        return Err(ApiError::bad_request("request body must be a JSON object"));
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() || path == "." || path == "?" {
+            ApiError::bad_request(format!("invalid JSON body: {inner}"))
+        } else {
+            ApiError::bad_request(format!("invalid field `{path}`: {inner}"))
+        }
+    })
+}
+
+/// The session token from `Authorization: Bearer <id>` or `X-Session-Id`.
+pub fn session_token(req: &Request) -> Option<&str> {
+    let headers = req.headers();
+    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let (scheme, token) = value.split_once(' ')?;
+        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
+    }
+    headers.get("x-session-id").and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+/// A path parameter filled in by API Gateway (or `cargo lambda watch`).
+pub fn path_param(req: &Request, name: &str) -> ApiResult<String> {
+    req.path_parameters()
+        .first(name)
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::Internal(format!("route is missing path parameter {name}")))
+}
+
+/// A query-string parameter, if present.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name))
+        .map(str::to_owned)
+}
+
+pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
+    let body = serde_json::to_vec(value).expect("response types always serialise");
+    let mut response = Response::new(Body::Binary(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+pub fn empty_response(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = status;
+    response
+}
+
+/// Headers every API response carries.
+pub fn add_security_headers(response: &mut Response<Body>) {
+    let headers = response.headers_mut();
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+}

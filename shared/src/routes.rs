@@ -1,0 +1,73 @@
+//! Every HTTP route, written once. The watch router in Cargo.toml is generated
+//! from this table, and tests check template.yaml and the README against it.
+
+pub struct Route {
+    pub method: &'static str,
+    /// API Gateway path syntax: `{name}` is a path parameter.
+    pub path: &'static str,
+    /// The package under `functions/` that serves it.
+    pub function: &'static str,
+    pub auth: Auth,
+    pub summary: &'static str,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Auth {
+    None,
+    Session,
+    /// A session is optional and widens what the caller sees.
+    OptionalSession,
+}
+
+const fn route(method: &'static str, path: &'static str, function: &'static str, auth: Auth, summary: &'static str) -> Route {
+    Route { method, path, function, auth, summary }
+}
+
+pub const ROUTES: &[Route] = &[
+    route("POST", "/users", "register", Auth::None, "Register and get a session"),
+    route("POST", "/sessions", "login", Auth::None, "Log in and get a session"),
+    route("DELETE", "/sessions/current", "logout", Auth::Session, "Log out"),
+    route("GET", "/me", "me", Auth::Session, "The session's user"),
+    route("GET", "/users/{username}", "get-user", Auth::None, "A public profile"),
+];
+
+/// The function that answers every unrouted request (404 or 405).
+pub const FALLBACK_FUNCTION: &str = "fallback";
+
+/// Methods the watch router maps to the fallback on a known path.
+pub const HTTP_METHODS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+
+/// True when a concrete path matches a route pattern.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let pattern_parts: Vec<&str> = pattern.trim_matches('/').split('/').collect();
+    let path_parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    pattern_parts.len() == path_parts.len()
+        && pattern_parts.iter().zip(&path_parts).all(|(pattern, part)| {
+            (pattern.starts_with('{') && !part.is_empty()) || pattern == part
+        })
+}
+
+/// The methods routed on a concrete path; empty for an unknown path.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    ROUTES.iter().filter(|r| path_matches(r.path, path)).map(|r| r.method).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_patterns_segment_by_segment() {
+        assert!(path_matches("/users/{username}", "/users/alice"));
+        assert!(!path_matches("/users/{username}", "/users/"));
+        assert!(!path_matches("/users/{username}", "/users/alice/videos"));
+        assert!(path_matches("/me", "/me"));
+        assert!(!path_matches("/me", "/you"));
+    }
+
+    #[test]
+    fn allowed_methods_lists_every_route_on_a_path() {
+        assert_eq!(allowed_methods("/users"), vec!["POST"]);
+        assert!(allowed_methods("/nowhere").is_empty());
+    }
+}

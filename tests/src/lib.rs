@@ -1,0 +1,171 @@
+//! Test support: each test gets its own tables and bucket in the local stack,
+//! and calls handlers through the same response path as the Lambda runtime.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+use http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::Value;
+use vidlet::config::Config;
+use vidlet::{ApiResult, App};
+
+pub use serde_json::json;
+
+/// The handlers' shared signature.
+pub type Handler = fn(Arc<App>, Request) -> std::pin::Pin<Box<dyn Future<Output = ApiResult<Response<Body>>> + Send>>;
+
+/// Wraps a library handler `async fn(&App, Request)` as a `Handler`.
+#[macro_export]
+macro_rules! handler {
+    ($f:path) => {{
+        fn call(
+            app: std::sync::Arc<vidlet::App>,
+            req: lambda_http::Request,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = vidlet::ApiResult<lambda_http::Response<lambda_http::Body>>> + Send>> {
+            Box::pin(async move { $f(&app, req).await })
+        }
+        call as $crate::Handler
+    }};
+}
+
+static TEMPLATE: OnceLock<infra::template::Template> = OnceLock::new();
+
+pub fn template() -> &'static infra::template::Template {
+    TEMPLATE.get_or_init(|| {
+        infra::template::Template::load(&infra::repo_root().join("template.yaml")).expect("template.yaml loads")
+    })
+}
+
+pub struct TestApp {
+    pub app: Arc<App>,
+    pub aws: aws_config::SdkConfig,
+}
+
+/// A short unique id, safe in table and bucket names.
+pub fn unique() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+impl TestApp {
+    /// Fresh tables and bucket with a unique prefix, from template.yaml.
+    pub async fn new() -> Self {
+        Self::with_config(Config::default()).await
+    }
+
+    pub async fn with_config(config: Config) -> Self {
+        let aws = vidlet::store::load_aws_config().await;
+        Self::on(aws, config).await
+    }
+
+    /// Like `with_config`, on a given AWS configuration (another endpoint, say).
+    pub async fn on(aws: aws_config::SdkConfig, mut config: Config) -> Self {
+        let id = unique();
+        let prefix = format!("t{id}_");
+        config = config.with_table_prefix(&prefix);
+        config.bucket = format!("vidlet-test-{id}");
+        infra::bootstrap::bootstrap(&aws, template(), &prefix, &config.bucket, &HashMap::new())
+            .await
+            .unwrap_or_else(|e| panic!("cannot bootstrap the local stack (is it running? `make test` starts it): {e}"));
+        TestApp { app: Arc::new(App::new(config, &aws)), aws }
+    }
+
+    /// Calls a handler the way the runtime does, error mapping included.
+    pub async fn call(&self, handler: Handler, req: Request) -> TestResponse {
+        let response = vidlet::runtime::respond("test", self.app.clone(), req, handler).await;
+        TestResponse::from(response)
+    }
+}
+
+/// A request builder for handler calls.
+pub struct Req {
+    method: &'static str,
+    path: String,
+    body: Option<Vec<u8>>,
+    headers: Vec<(String, String)>,
+    path_params: HashMap<String, String>,
+    query: HashMap<String, String>,
+}
+
+impl Req {
+    pub fn new(method: &'static str, path: &str) -> Self {
+        Req { method, path: path.into(), body: None, headers: vec![], path_params: HashMap::new(), query: HashMap::new() }
+    }
+    pub fn get(path: &str) -> Self {
+        Self::new("GET", path)
+    }
+    pub fn post(path: &str) -> Self {
+        Self::new("POST", path)
+    }
+    pub fn delete(path: &str) -> Self {
+        Self::new("DELETE", path)
+    }
+    pub fn json(mut self, value: Value) -> Self {
+        self.body = Some(serde_json::to_vec(&value).unwrap());
+        self
+    }
+    pub fn raw_body(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(bytes.into());
+        self
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+    pub fn param(mut self, name: &str, value: &str) -> Self {
+        self.path_params.insert(name.into(), value.into());
+        self
+    }
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.insert(name.into(), value.into());
+        self
+    }
+    pub fn build(self) -> Request {
+        let mut builder = http::Request::builder().method(self.method).uri(format!("http://localhost{}", self.path));
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        let body = self.body.map(Body::Binary).unwrap_or(Body::Empty);
+        builder
+            .body(body)
+            .unwrap()
+            .with_path_parameters(self.path_params)
+            .with_query_string_parameters(self.query)
+    }
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: Value,
+}
+
+impl From<Response<Body>> for TestResponse {
+    fn from(response: Response<Body>) -> Self {
+        let (parts, body) = response.into_parts();
+        let bytes: &[u8] = body.as_ref();
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).expect("JSON body") };
+        TestResponse { status: parts.status, headers: parts.headers, body }
+    }
+}
+
+impl TestResponse {
+    /// Asserts an error in the project's model: status and code.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "unexpected status, body: {}", self.body);
+        assert_eq!(self.body["error_code"], code, "unexpected error code, body: {}", self.body);
+        assert!(self.body["error"].as_str().is_some_and(|m| !m.is_empty()), "error message missing: {}", self.body);
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status, body: {}", self.body);
+        &self.body
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests: the real handlers against DynamoDB Local and LocalStack.
+
+mod accounts;
