@@ -103,15 +103,15 @@ pub async fn ensure_bucket(
 
 /// Everything the app needs: every table, named `<prefix><short name>`, and the bucket.
 pub async fn bootstrap(
-    aws: &aws_config::SdkConfig,
+    dynamodb: &aws_sdk_dynamodb::Client,
+    s3: &aws_sdk_s3::Client,
     template: &Template,
     table_prefix: &str,
     bucket: &str,
     params: &HashMap<String, Vec<String>>,
 ) -> Result<(), Error> {
-    let dynamodb = vidlet::store::dynamodb_client(aws);
     for def in template.tables()? {
-        ensure_table(&dynamodb, &def, &format!("{table_prefix}{}", def.short_name())).await?;
+        ensure_table(dynamodb, &def, &format!("{table_prefix}{}", def.short_name())).await?;
     }
-    ensure_bucket(&vidlet::store::s3_client(aws), template, bucket, params).await
+    ensure_bucket(s3, template, bucket, params).await
 }

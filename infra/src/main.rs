@@ -35,7 +35,8 @@ async fn run_bootstrap() -> Result<(), infra::template::Error> {
         params.insert("SiteOrigin".to_string(), origins.split(',').map(str::to_owned).collect());
     }
     let aws = vidlet::store::load_aws_config().await;
-    bootstrap::bootstrap(&aws, &template, &prefix, &config.bucket, &params).await?;
+    let (dynamodb, s3) = (vidlet::store::dynamodb_client(&aws), vidlet::store::s3_client(&aws));
+    bootstrap::bootstrap(&dynamodb, &s3, &template, &prefix, &config.bucket, &params).await?;
     println!("bootstrapped tables {prefix}* and bucket {}", config.bucket);
     Ok(())
 }

@@ -16,7 +16,10 @@ pub struct App {
 impl App {
     /// Wires the DynamoDB and S3 adapters. Built once per cold start.
     pub fn new(config: Config, aws: &SdkConfig) -> Self {
-        let dynamodb = store::dynamodb_client(aws);
+        Self::from_clients(config, store::dynamodb_client(aws), store::s3_client(aws))
+    }
+
+    pub fn from_clients(config: Config, dynamodb: aws_sdk_dynamodb::Client, _s3: aws_sdk_s3::Client) -> Self {
         App {
             accounts: Arc::new(DynamoAccounts::new(dynamodb, &config)),
             config,

@@ -135,3 +135,45 @@ impl From<serde_dynamo::Error> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_maps_to_its_status_code_and_json_body() {
+        let cases = [
+            (ApiError::bad_request("invalid field `x`"), 400, "001"),
+            (ApiError::Unauthorized("missing session"), 401, "002"),
+            (ApiError::Unavailable("dynamodb: connection refused".into()), 503, "003"),
+            (ApiError::Internal("bug".into()), 500, "004"),
+            (ApiError::NotFound("video"), 404, "005"),
+            (ApiError::Conflict("taken"), 409, "006"),
+            (ApiError::Forbidden("not yours"), 403, "007"),
+            (ApiError::PayloadTooLarge("too big".into()), 413, "008"),
+            (ApiError::TooManyRequests { retry_after_secs: 42 }, 429, "009"),
+            (ApiError::InvalidUpload("not a video".into()), 422, "010"),
+            (ApiError::UnsupportedMediaType("image/gif".into()), 415, "011"),
+            (ApiError::MethodNotAllowed { allow: "GET, POST".into() }, 405, "012"),
+        ];
+        for (error, status, code) in cases {
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status);
+            assert_eq!(response.headers()["content-type"], "application/json");
+            let body: serde_json::Value = serde_json::from_slice(response.body().as_ref()).unwrap();
+            assert_eq!(body["error_code"], code);
+            let message = body["error"].as_str().unwrap();
+            assert!(!message.is_empty());
+            // Internal details never reach the client.
+            assert!(!message.contains("connection refused") && !message.contains("bug"), "{message}");
+        }
+    }
+
+    #[test]
+    fn retry_after_and_allow_headers_are_set() {
+        let response = ApiError::TooManyRequests { retry_after_secs: 42 }.into_response();
+        assert_eq!(response.headers()["retry-after"], "42");
+        let response = ApiError::MethodNotAllowed { allow: "GET, POST".into() }.into_response();
+        assert_eq!(response.headers()["allow"], "GET, POST");
+    }
+}

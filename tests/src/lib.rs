@@ -40,7 +40,8 @@ pub fn template() -> &'static infra::template::Template {
 
 pub struct TestApp {
     pub app: Arc<App>,
-    pub aws: aws_config::SdkConfig,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub s3: aws_sdk_s3::Client,
 }
 
 /// A short unique id, safe in table and bucket names.
@@ -56,19 +57,20 @@ impl TestApp {
 
     pub async fn with_config(config: Config) -> Self {
         let aws = vidlet::store::load_aws_config().await;
-        Self::on(aws, config).await
+        Self::on(vidlet::store::dynamodb_client(&aws), vidlet::store::s3_client(&aws), config).await
     }
 
-    /// Like `with_config`, on a given AWS configuration (another endpoint, say).
-    pub async fn on(aws: aws_config::SdkConfig, mut config: Config) -> Self {
+    /// Like `with_config`, on given clients (another DynamoDB endpoint, say).
+    pub async fn on(dynamodb: aws_sdk_dynamodb::Client, s3: aws_sdk_s3::Client, mut config: Config) -> Self {
         let id = unique();
         let prefix = format!("t{id}_");
         config = config.with_table_prefix(&prefix);
         config.bucket = format!("vidlet-test-{id}");
-        infra::bootstrap::bootstrap(&aws, template(), &prefix, &config.bucket, &HashMap::new())
+        infra::bootstrap::bootstrap(&dynamodb, &s3, template(), &prefix, &config.bucket, &HashMap::new())
             .await
             .unwrap_or_else(|e| panic!("cannot bootstrap the local stack (is it running? `make test` starts it): {e}"));
-        TestApp { app: Arc::new(App::new(config, &aws)), aws }
+        let app = Arc::new(App::from_clients(config, dynamodb.clone(), s3.clone()));
+        TestApp { app, dynamodb, s3 }
     }
 
     /// Calls a handler the way the runtime does, error mapping included.
@@ -167,5 +169,61 @@ impl TestResponse {
     pub fn assert_status(&self, status: u16) -> &Value {
         assert_eq!(self.status.as_u16(), status, "unexpected status, body: {}", self.body);
         &self.body
+    }
+}
+
+/// A DynamoDB Local of a test's own, started and stopped with the project's
+/// scripts, on a spare port and a persistent data dir, so a test can stop it
+/// and restart it without disturbing the shared stack.
+pub struct PrivateDynamoDb {
+    pub port: u16,
+    data_dir: std::path::PathBuf,
+}
+
+impl PrivateDynamoDb {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let data_dir = infra::repo_root().join("target").join(format!("private-dynamodb-{}", unique()));
+        let db = PrivateDynamoDb { port, data_dir };
+        db.script("start.sh");
+        db
+    }
+
+    pub fn stop(&self) {
+        self.script("stop.sh");
+    }
+
+    pub fn restart(&self) {
+        self.script("start.sh");
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A client with the project's timeouts and retries, pointed at this instance.
+    pub async fn client(&self) -> aws_sdk_dynamodb::Client {
+        let aws = vidlet::store::load_aws_config().await;
+        let config = aws_sdk_dynamodb::config::Builder::from(&aws).endpoint_url(self.endpoint()).build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+    }
+
+    fn script(&self, name: &str) {
+        let status = std::process::Command::new("bash")
+            .arg(infra::repo_root().join("localstack").join(name))
+            .arg("dynamodb")
+            .env("DYNAMODB_PORT", self.port.to_string())
+            .env("DYNAMODB_PERSIST", "1")
+            .env("STACK_DATA_DIR", &self.data_dir)
+            .status()
+            .expect("bash runs");
+        assert!(status.success(), "localstack/{name} dynamodb failed");
+    }
+}
+
+impl Drop for PrivateDynamoDb {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

@@ -1,3 +1,5 @@
 //! Integration tests: the real handlers against DynamoDB Local and LocalStack.
 
 mod accounts;
+mod consistency;
+mod outage;

@@ -1,0 +1,61 @@
+# vidlet: `make dev` runs the site locally, `make test` runs every test.
+# Everything installs into git-ignored folders of this checkout (.tools/, localstack/node_modules).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+export PATH := $(CURDIR)/.tools/tools-venv/bin:$(PATH)
+export LOCALSTACK_PORT ?= 4566
+export DYNAMODB_PORT ?= 8000
+export WATCH_PORT ?= 9000
+export AWS_ENDPOINT_URL_DYNAMODB ?= http://127.0.0.1:$(DYNAMODB_PORT)
+export AWS_ENDPOINT_URL_S3 ?= http://127.0.0.1:$(LOCALSTACK_PORT)
+export AWS_ENDPOINT_URL_STS ?= http://127.0.0.1:$(LOCALSTACK_PORT)
+export AWS_ACCESS_KEY_ID ?= test
+export AWS_SECRET_ACCESS_KEY ?= test
+export AWS_REGION ?= us-east-1
+export SITE_ORIGINS ?= http://127.0.0.1:$(WATCH_PORT),http://localhost:$(WATCH_PORT)
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help setup stack stop bootstrap dev test lint routes
+
+help:
+	@echo "make dev    run the whole site locally on the emulators"
+	@echo "make test   run every test (unit, integration, smoke, template lint)"
+	@echo "make stop   stop the local stack"
+
+## Install whatever is missing: LocalStack venv, DynamoDB Local, cargo-lambda, SAM CLI.
+setup:
+	bash localstack/install.sh
+	bash infra/tools/install.sh
+
+## Start LocalStack and DynamoDB Local (a second start is harmless).
+stack: setup
+	bash localstack/start.sh
+
+stop:
+	bash localstack/stop.sh
+
+## Create the tables and the bucket from template.yaml (idempotent).
+bootstrap: stack
+	cargo run -q -p infra -- bootstrap
+
+dev: bootstrap
+	@echo
+	@echo "vidlet API: http://127.0.0.1:$(WATCH_PORT)/"
+	@echo "  curl -s -X POST http://127.0.0.1:$(WATCH_PORT)/users -d '{\"username\":\"alice\",\"password\":\"correct horse\"}'"
+	@echo "  curl -s -X POST http://127.0.0.1:$(WATCH_PORT)/sessions -d '{\"username\":\"alice\",\"password\":\"correct horse\"}'"
+	@echo "  curl -s http://127.0.0.1:$(WATCH_PORT)/me -H 'Authorization: Bearer <session_id>'"
+	@echo "  curl -s -X DELETE http://127.0.0.1:$(WATCH_PORT)/sessions/current -H 'Authorization: Bearer <session_id>'"
+	@echo
+	cargo lambda watch -A 127.0.0.1 -P $(WATCH_PORT)
+
+## Regenerate the watch router in Cargo.toml from shared/src/routes.rs.
+routes:
+	cargo run -q -p infra -- routes
+
+test: stack
+	cargo run -q -p infra -- routes --check
+	cargo test --workspace
+	bash infra/smoke.sh
+	sam validate --lint
