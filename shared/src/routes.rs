@@ -29,6 +29,19 @@ pub const ROUTES: &[Route] = &[
     route("DELETE", "/sessions/current", "logout", Auth::Session, "Log out"),
     route("GET", "/me", "me", Auth::Session, "The session's user"),
     route("GET", "/users/{username}", "get-user", Auth::None, "A public profile"),
+    route("DELETE", "/users/{username}", "delete-user", Auth::Session, "Delete your own account and queue its videos"),
+    route("GET", "/users/{username}/videos", "list-user-videos", Auth::OptionalSession, "A user's videos, newest first"),
+    route("POST", "/videos", "create-video", Auth::Session, "Create a video and get a presigned upload"),
+    route("GET", "/videos", "list-videos", Auth::None, "The public feed, newest first"),
+    route("GET", "/videos/{id}", "get-video", Auth::OptionalSession, "A video"),
+    route("DELETE", "/videos/{id}", "delete-video", Auth::Session, "Delete your video"),
+    route("POST", "/videos/{id}/complete", "complete-video", Auth::Session, "Verify the upload and publish"),
+    route("GET", "/videos/{id}/stream", "stream-video", Auth::OptionalSession, "302 to a presigned, range-capable GET"),
+    route("POST", "/videos/{id}/poster", "create-poster", Auth::Session, "A presigned upload for the poster"),
+    route("GET", "/videos/{id}/poster", "get-poster", Auth::OptionalSession, "302 to the poster"),
+    route("POST", "/videos/{id}/comments", "create-comment", Auth::Session, "Comment on a video"),
+    route("GET", "/videos/{id}/comments", "list-comments", Auth::OptionalSession, "A video's comments, newest first"),
+    route("DELETE", "/videos/{id}/comments/{comment_id}", "delete-comment", Auth::Session, "Delete a comment"),
 ];
 
 /// The function that answers every unrouted request (404 or 405).

@@ -55,3 +55,24 @@ where
     }))
     .await
 }
+
+/// The sweep function's `main`: one sweep per scheduled event, stopping a few
+/// seconds before the invocation's deadline.
+pub async fn serve_sweep() -> Result<(), lambda_runtime::Error> {
+    use lambda_runtime::{service_fn, LambdaEvent};
+    crate::telemetry::init();
+    let app = App::from_env().await;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+        let app = app.clone();
+        async move {
+            let remaining = event
+                .context
+                .deadline()
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or_default();
+            let budget = remaining.saturating_sub(std::time::Duration::from_secs(5));
+            crate::handlers::sweep::sweep(&app, budget).await.map_err(|err| err.to_string())
+        }
+    }))
+    .await
+}

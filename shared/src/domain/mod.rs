@@ -1,6 +1,8 @@
 //! Domain types and their validation. No I/O here.
 
 pub mod account;
+pub mod media;
+pub mod video;
 
 /// Seconds since the Unix epoch.
 pub fn now_epoch() -> i64 {

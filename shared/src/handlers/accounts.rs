@@ -9,6 +9,7 @@ use crate::auth::require_session;
 use crate::domain::account::{
     hash_password, validate_password, verify_password, PublicUser, Session, SessionToken, User, Username,
 };
+use crate::domain::video::{DeletionRecord, PageRequest};
 use crate::domain::{now_epoch, rfc3339};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{empty_response, json_body, json_response, path_param};
@@ -114,4 +115,41 @@ pub async fn get_user(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let username = Username::parse(&raw).map_err(|_| ApiError::NotFound("user"))?;
     let user = app.accounts.get_user(&username).await?.ok_or(ApiError::NotFound("user"))?;
     Ok(json_response(StatusCode::OK, &PublicUser::from(&user)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordConfirmation {
+    password: String,
+}
+
+/// `DELETE /users/{username}`: the user themself, with their password. Queues
+/// every video for the sweep, then removes the sessions and the account.
+pub async fn delete_user(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let session = require_session(app, &req).await?;
+    let target = Username::parse(&path_param(&req, "username")?).map_err(|_| ApiError::NotFound("user"))?;
+    if target != session.username {
+        return Err(ApiError::Forbidden("you can only delete your own account"));
+    }
+    let input: PasswordConfirmation = json_body(&req)?;
+    let user = app.accounts.get_user(&target).await?.ok_or(ApiError::NotFound("user"))?;
+    if !verify_password(&input.password, Some(&user.password_hash)) {
+        return Err(ApiError::Unauthorized("wrong password"));
+    }
+    let now = now_epoch();
+    let everything = PageRequest { limit: 50, cursor: None };
+    loop {
+        // Each delete removes the video from the owner index, so page one is always next.
+        let page = app.videos.list_by_owner(target.as_str(), true, &everything).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        for video in &page.items {
+            let record = DeletionRecord::for_video(&video.id, "account_deleted", now);
+            app.videos.delete_video(&video.id, target.as_str(), &record).await?;
+        }
+    }
+    app.accounts.delete_user(&target).await?;
+    tracing::info!(username = %target, "account deleted");
+    Ok(empty_response(StatusCode::NO_CONTENT))
 }

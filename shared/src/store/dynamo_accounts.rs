@@ -9,7 +9,7 @@ use crate::config::{Config, Table};
 use crate::domain::account::{LoginFailures, Session, User, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::AccountStore;
-use crate::store::dynamo_util::{is_conditional_failure, is_transaction_condition_failure, s};
+use crate::store::dynamo_util::{batch_delete, is_conditional_failure, is_transaction_condition_failure, s, Item};
 
 pub struct DynamoAccounts {
     client: Client,
@@ -172,6 +172,40 @@ impl AccountStore for DynamoAccounts {
         self.client
             .delete_item()
             .table_name(&self.login_attempts)
+            .key("username", s(username.as_str()))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_user(&self, username: &Username) -> ApiResult<()> {
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.sessions)
+                .index_name("by_user")
+                .key_condition_expression("username = :username")
+                .expression_attribute_values(":username", s(username.as_str()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            let keys = out
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|mut item| item.remove("session_hash").map(|h| Item::from([("session_hash".to_owned(), h)])))
+                .collect();
+            batch_delete(&self.client, &self.sessions, keys).await?;
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        self.client
+            .delete_item()
+            .table_name(&self.users)
             .key("username", s(username.as_str()))
             .send()
             .await?;

@@ -31,3 +31,76 @@ pub fn is_transaction_condition_failure<R>(
         _ => false,
     }
 }
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::Client;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+
+use crate::error::{ApiError, ApiResult};
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// BatchWriteItem's limit.
+pub const BATCH_WRITE_MAX: usize = 25;
+
+/// Encodes a LastEvaluatedKey (string attributes only) as an opaque cursor.
+pub fn encode_cursor(key: &Item) -> Option<String> {
+    let plain: BTreeMap<&str, &str> = key
+        .iter()
+        .map(|(name, value)| value.as_s().ok().map(|v| (name.as_str(), v.as_str())))
+        .collect::<Option<_>>()?;
+    Some(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&plain).ok()?))
+}
+
+/// Decodes a cursor for one list: it must hold exactly `attributes`, with the
+/// partition attribute equal to `partition`, or it is refused with 400 (001).
+pub fn decode_cursor(raw: &str, partition: (&str, &str), sort_attribute: &str, table_key: &[&str]) -> ApiResult<Item> {
+    let invalid = || ApiError::bad_request("invalid field `cursor`: not a cursor of this list");
+    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
+    let plain: BTreeMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let mut expected: Vec<&str> = vec![partition.0, sort_attribute];
+    expected.extend(table_key);
+    expected.sort_unstable();
+    expected.dedup();
+    let names: Vec<&str> = plain.keys().map(String::as_str).collect();
+    if names != expected || plain.get(partition.0).map(String::as_str) != Some(partition.1) {
+        return Err(invalid());
+    }
+    if plain.iter().any(|(name, value)| name != partition.0 && uuid::Uuid::parse_str(value).is_err()) {
+        return Err(invalid());
+    }
+    Ok(plain.into_iter().map(|(name, value)| (name, AttributeValue::S(value))).collect())
+}
+
+/// Deletes items by key with BatchWriteItem, 25 at a time, retrying
+/// unprocessed items with backoff. Returns the number of calls made.
+pub async fn batch_delete(client: &Client, table: &str, keys: Vec<Item>) -> ApiResult<usize> {
+    let mut calls = 0;
+    for chunk in keys.chunks(BATCH_WRITE_MAX) {
+        let mut requests: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|key| {
+                let delete = DeleteRequest::builder().set_key(Some(key.clone())).build();
+                delete.map(|d| WriteRequest::builder().delete_request(d).build())
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut attempt = 0u32;
+        while !requests.is_empty() {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(50 * 2u64.pow(attempt.min(6)))).await;
+            }
+            if attempt >= 8 {
+                return Err(ApiError::Unavailable(format!("{table}: unprocessed deletes after {attempt} attempts")));
+            }
+            let out = client.batch_write_item().request_items(table, requests).send().await?;
+            calls += 1;
+            requests = out.unprocessed_items.and_then(|mut m| m.remove(table)).unwrap_or_default();
+            attempt += 1;
+        }
+    }
+    Ok(calls)
+}

@@ -2,6 +2,8 @@
 
 pub mod dynamo_accounts;
 pub mod dynamo_util;
+pub mod dynamo_videos;
+pub mod s3_objects;
 
 use std::time::Duration;
 
