@@ -81,6 +81,7 @@ impl TestApp {
 }
 
 /// A request builder for handler calls.
+#[derive(Clone)]
 pub struct Req {
     method: &'static str,
     path: String,
@@ -226,4 +227,18 @@ impl Drop for PrivateDynamoDb {
         self.stop();
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
+}
+
+/// A committed fixture from `tests/fixtures/`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = infra::repo_root().join("tests").join("fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// An HTTP client for presigned URLs; it never follows redirects by itself.
+pub fn http_client() -> reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap())
+        .clone()
 }

@@ -33,7 +33,10 @@ pub struct MediaInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Probe {
     /// A video; info holds whatever could be read from the bytes given.
-    Video { container: Container, info: MediaInfo },
+    Video {
+        container: Container,
+        info: MediaInfo,
+    },
     /// An MP4/MOV whose `moov` box lies beyond the bytes given: read `length` bytes at `offset`, then call `parse_moov`.
     ///
     /// When the header of the box at `offset` was itself beyond the bytes
@@ -93,8 +96,7 @@ pub fn parse_moov(moov: &[u8]) -> Option<MediaInfo> {
         }
     }
     let (timescale, duration) = mvhd?;
-    let duration = seconds(duration, timescale)
-        .or_else(|| seconds(fragment_duration?, timescale));
+    let duration = seconds(duration, timescale).or_else(|| seconds(fragment_duration?, timescale));
     Some(MediaInfo {
         duration_seconds: duration,
         width: size.map(|(w, _)| w),
@@ -136,19 +138,32 @@ fn probe_mp4(head: &[u8], total: u64) -> Probe {
                 if &header.kind != b"ftyp" || size < header.len + 8 {
                     return Probe::NotVideo;
                 }
-                let Some(brand) = usize::try_from(header.len).ok().and_then(|at| array::<4>(head, at))
+                let Some(brand) = usize::try_from(header.len)
+                    .ok()
+                    .and_then(|at| array::<4>(head, at))
                 else {
                     return Probe::NotVideo;
                 };
-                container = Some(if &brand == b"qt  " { Container::QuickTime } else { Container::Mp4 });
+                container = Some(if &brand == b"qt  " {
+                    Container::QuickTime
+                } else {
+                    Container::Mp4
+                });
             }
             Some(container) => {
-                if !header.kind.iter().all(|&b| b.is_ascii_graphic() || b == b' ' || b == 0xA9) {
+                if !header
+                    .kind
+                    .iter()
+                    .all(|&b| b.is_ascii_graphic() || b == b' ' || b == 0xA9)
+                {
                     return Probe::NotVideo; // box types are printable four-character codes
                 }
                 if &header.kind == b"moov" {
                     if size > MAX_MOOV_BYTES {
-                        return Probe::Video { container, info: MediaInfo::default() };
+                        return Probe::Video {
+                            container,
+                            info: MediaInfo::default(),
+                        };
                     }
                     // offset + size <= total: no overflow.
                     return match slice(head, offset, offset + size) {
@@ -156,7 +171,11 @@ fn probe_mp4(head: &[u8], total: u64) -> Probe {
                             Some(info) => Probe::Video { container, info },
                             None => Probe::NotVideo,
                         },
-                        None => Probe::NeedMoov { container, offset, length: size },
+                        None => Probe::NeedMoov {
+                            container,
+                            offset,
+                            length: size,
+                        },
                     };
                 }
             }
@@ -177,9 +196,21 @@ fn box_header(buf: &[u8], pos: u64) -> Option<BoxHeader> {
     let pos = usize::try_from(pos).ok()?;
     let kind = array::<4>(buf, pos.checked_add(4)?)?;
     Some(match be_u32(buf, pos)? {
-        0 => BoxHeader { kind, len: 8, size: None },
-        1 => BoxHeader { kind, len: 16, size: Some(be_u64(buf, pos.checked_add(8)?)?) },
-        n => BoxHeader { kind, len: 8, size: Some(u64::from(n)) },
+        0 => BoxHeader {
+            kind,
+            len: 8,
+            size: None,
+        },
+        1 => BoxHeader {
+            kind,
+            len: 16,
+            size: Some(be_u64(buf, pos.checked_add(8)?)?),
+        },
+        n => BoxHeader {
+            kind,
+            len: 8,
+            size: Some(u64::from(n)),
+        },
     })
 }
 
@@ -208,7 +239,14 @@ fn parse_mvhd(b: &[u8]) -> Option<(u32, u64)> {
     match *b.first()? {
         0 => {
             let d = be_u32(b, 16)?;
-            Some((be_u32(b, 12)?, if d == u32::MAX { u64::MAX } else { u64::from(d) }))
+            Some((
+                be_u32(b, 12)?,
+                if d == u32::MAX {
+                    u64::MAX
+                } else {
+                    u64::from(d)
+                },
+            ))
         }
         1 => Some((be_u32(b, 20)?, be_u64(b, 24)?)),
         _ => None,
@@ -274,10 +312,18 @@ const CLUSTER: u32 = 0x1F43_B675;
 
 fn probe_ebml(head: &[u8], total: u64) -> Probe {
     // The EBML header must be complete, of known size, and name the DocType.
-    let Ok(header) = element(head, 0) else { return Probe::NotVideo };
-    let header_end = header.size.and_then(|s| header.data.checked_add(usize::try_from(s).ok()?));
-    let (Some(end), EBML) = (header_end, header.id) else { return Probe::NotVideo };
-    let Some(body) = head.get(header.data..end) else { return Probe::NotVideo };
+    let Ok(header) = element(head, 0) else {
+        return Probe::NotVideo;
+    };
+    let header_end = header
+        .size
+        .and_then(|s| header.data.checked_add(usize::try_from(s).ok()?));
+    let (Some(end), EBML) = (header_end, header.id) else {
+        return Probe::NotVideo;
+    };
+    let Some(body) = head.get(header.data..end) else {
+        return Probe::NotVideo;
+    };
     let doc_type = Children(body)
         .find(|c| c.id == DOC_TYPE && c.complete)
         .and_then(|c| c.data.split(|&b| b == 0).next()); // strings may be 0-padded
@@ -297,10 +343,15 @@ fn probe_ebml(head: &[u8], total: u64) -> Probe {
                     Some(s) => data.get(..s).unwrap_or(data),
                     None => data, // unknown size: to the end of what we have
                 };
-                return Probe::Video { container, info: segment_info(data) };
+                return Probe::Video {
+                    container,
+                    info: segment_info(data),
+                };
             }
             Ok(el) if el.id == VOID || el.id == CRC32 => {
-                let next = el.size.and_then(|s| el.data.checked_add(usize::try_from(s).ok()?));
+                let next = el
+                    .size
+                    .and_then(|s| el.data.checked_add(usize::try_from(s).ok()?));
                 match next {
                     Some(next) => pos = next, // > pos: the ID and size take 2+ bytes
                     None => return Probe::NotVideo,
@@ -308,7 +359,10 @@ fn probe_ebml(head: &[u8], total: u64) -> Probe {
             }
             // Cut off by the end of `head`: fine unless `head` is the whole object.
             Err(Short) if (head.len() as u64) < total => {
-                return Probe::Video { container, info: MediaInfo::default() };
+                return Probe::Video {
+                    container,
+                    info: MediaInfo::default(),
+                };
             }
             _ => return Probe::NotVideo,
         }
@@ -396,11 +450,15 @@ fn vint(buf: &[u8], pos: usize) -> Result<(u64, usize), EbmlError> {
         return Err(Bad); // longer than 8 bytes
     }
     let len = first.leading_zeros() as usize + 1;
-    let bytes = buf.get(pos..pos.checked_add(len).ok_or(Bad)?).ok_or(Short)?;
+    let bytes = buf
+        .get(pos..pos.checked_add(len).ok_or(Bad)?)
+        .ok_or(Short)?;
     let value = bytes
         .iter()
         .skip(1)
-        .fold(u64::from(first) & (0xFF >> len), |v, &b| v << 8 | u64::from(b));
+        .fold(u64::from(first) & (0xFF >> len), |v, &b| {
+            v << 8 | u64::from(b)
+        });
     Ok((value, len))
 }
 
@@ -411,7 +469,11 @@ fn element(buf: &[u8], pos: usize) -> Result<Element, EbmlError> {
         return Err(Bad);
     }
     let id_end = pos.checked_add(id_len).ok_or(Bad)?;
-    let id = buf.get(pos..id_end).ok_or(Short)?.iter().fold(0, |v, &b| v << 8 | u32::from(b));
+    let id = buf
+        .get(pos..id_end)
+        .ok_or(Short)?
+        .iter()
+        .fold(0, |v, &b| v << 8 | u32::from(b));
     let (size, size_len) = vint(buf, id_end)?;
     let unknown = size == (1u64 << (7 * size_len)) - 1; // all ones
     Ok(Element {
@@ -442,9 +504,17 @@ impl<'a> Iterator for Children<'a> {
         match el.size.and_then(|s| usize::try_from(s).ok()) {
             Some(size) if size <= rest.len() => {
                 self.0 = rest.get(size..)?;
-                Some(Child { id: el.id, data: rest.get(..size)?, complete: true })
+                Some(Child {
+                    id: el.id,
+                    data: rest.get(..size)?,
+                    complete: true,
+                })
             }
-            _ => Some(Child { id: el.id, data: rest, complete: false }),
+            _ => Some(Child {
+                id: el.id,
+                data: rest,
+                complete: false,
+            }),
         }
     }
 }
@@ -489,11 +559,21 @@ mod tests {
     const CLIP_MOV: &[u8] = include_bytes!("../../../tests/fixtures/clip.mov");
     const NOT_A_VIDEO: &[u8] = include_bytes!("../../../tests/fixtures/not-a-video.mp4");
     const POSTER: &[u8] = include_bytes!("../../../tests/fixtures/poster.jpg");
-    const FIXTURES: [&[u8]; 6] = [CLIP_MP4, CLIP_MOOV_AT_END, CLIP_WEBM, CLIP_MOV, NOT_A_VIDEO, POSTER];
+    const FIXTURES: [&[u8]; 6] = [
+        CLIP_MP4,
+        CLIP_MOOV_AT_END,
+        CLIP_WEBM,
+        CLIP_MOV,
+        NOT_A_VIDEO,
+        POSTER,
+    ];
 
     /// What the route does: probe the first SNIFF_BYTES of the whole object.
     fn sniff(bytes: &[u8]) -> Probe {
-        probe(&bytes[..bytes.len().min(SNIFF_BYTES as usize)], bytes.len() as u64)
+        probe(
+            &bytes[..bytes.len().min(SNIFF_BYTES as usize)],
+            bytes.len() as u64,
+        )
     }
 
     fn video(p: Probe, want: Container) -> MediaInfo {
@@ -541,7 +621,12 @@ mod tests {
         // The fixture is smaller than SNIFF_BYTES, so the route's head holds it all.
         let whole = video(sniff(CLIP_MOOV_AT_END), Container::Mp4);
         // With only the first 4 KiB, as for any moov-at-end video over 64 KiB:
-        let Probe::NeedMoov { container, offset, length } = probe(&CLIP_MOOV_AT_END[..4096], total) else {
+        let Probe::NeedMoov {
+            container,
+            offset,
+            length,
+        } = probe(&CLIP_MOOV_AT_END[..4096], total)
+        else {
             panic!("expected NeedMoov");
         };
         assert_eq!(container, Container::Mp4);
@@ -550,7 +635,11 @@ mod tests {
         let info = parse_moov(&CLIP_MOOV_AT_END[offset as usize..][..length as usize]).unwrap();
         assert_clip(&info);
         assert_eq!(info, whole);
-        assert_eq!(Some(info), parse_moov(&CLIP_MP4[32..]), "same as the faststart file");
+        assert_eq!(
+            Some(info),
+            parse_moov(&CLIP_MP4[32..]),
+            "same as the faststart file"
+        );
     }
 
     #[test]
@@ -558,8 +647,19 @@ mod tests {
         let at = offset_of(CLIP_MP4, b"moov");
         let size = u32::from_be_bytes(CLIP_MP4[at..at + 4].try_into().unwrap()) as u64;
         let p = probe(&CLIP_MP4[..at + 100], CLIP_MP4.len() as u64);
-        assert_eq!(p, Probe::NeedMoov { container: Container::Mp4, offset: at as u64, length: size });
-        assert_eq!(parse_moov(&CLIP_MP4[at..at + size as usize - 1]), None, "an incomplete moov");
+        assert_eq!(
+            p,
+            Probe::NeedMoov {
+                container: Container::Mp4,
+                offset: at as u64,
+                length: size
+            }
+        );
+        assert_eq!(
+            parse_moov(&CLIP_MP4[at..at + size as usize - 1]),
+            None,
+            "an incomplete moov"
+        );
     }
 
     #[test]
@@ -568,16 +668,30 @@ mod tests {
         let info = video(sniff(CLIP_WEBM), Container::WebM);
         assert_clip(&info);
         // Info and Tracks sit in the first few hundred bytes.
-        assert_eq!(video(probe(&CLIP_WEBM[..1024], 10_000_000), Container::WebM), info);
+        assert_eq!(
+            video(probe(&CLIP_WEBM[..1024], 10_000_000), Container::WebM),
+            info
+        );
     }
 
     #[test]
     fn not_videos() {
-        for bytes in [NOT_A_VIDEO, POSTER, &[], &[0], &[0x1A], &EBML_MAGIC, b"\0\0\0\x08ftyp"] {
+        for bytes in [
+            NOT_A_VIDEO,
+            POSTER,
+            &[],
+            &[0],
+            &[0x1A],
+            &EBML_MAGIC,
+            b"\0\0\0\x08ftyp",
+        ] {
             assert_eq!(sniff(bytes), Probe::NotVideo, "{bytes:?}");
         }
         // A WebM whose EBML header is cut off.
-        assert_eq!(probe(&CLIP_WEBM[..20], CLIP_WEBM.len() as u64), Probe::NotVideo);
+        assert_eq!(
+            probe(&CLIP_WEBM[..20], CLIP_WEBM.len() as u64),
+            Probe::NotVideo
+        );
         // An MP4 truncated inside its mdat.
         let cut = &CLIP_MOOV_AT_END[..30_000];
         assert_eq!(probe(cut, cut.len() as u64), Probe::NotVideo);
@@ -592,7 +706,9 @@ mod tests {
     fn matroska_with_unknown_size_segment() {
         let mut file = el(&EBML_MAGIC, &el(&[0x42, 0x82], b"matroska"));
         file.extend(el(&[0xEC], &[0; 3])); // Void
-        file.extend([0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+        file.extend([
+            0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        ]);
         let mut info = el(&[0x2A, 0xD7, 0xB1], &[0x0F, 0x42, 0x40]); // 1 ms ticks
         info.extend(el(&[0x44, 0x89], &2500f32.to_be_bytes()));
         file.extend(el(&[0x15, 0x49, 0xA9, 0x66], &info));
@@ -604,8 +720,14 @@ mod tests {
         let mut tracks = audio;
         tracks.extend(el(&[0xAE], &video_track));
         file.extend(el(&[0x16, 0x54, 0xAE, 0x6B], &tracks));
-        file.extend([0x1F, 0x43, 0xB6, 0x75, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3]);
-        let want = MediaInfo { duration_seconds: Some(2.5), width: Some(1280), height: Some(720) };
+        file.extend([
+            0x1F, 0x43, 0xB6, 0x75, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3,
+        ]);
+        let want = MediaInfo {
+            duration_seconds: Some(2.5),
+            width: Some(1280),
+            height: Some(720),
+        };
         assert_eq!(video(sniff(&file), Container::Matroska), want);
     }
 
@@ -649,7 +771,11 @@ mod tests {
 
     #[test]
     fn synthetic_mp4_versions_and_sizes() {
-        let want = MediaInfo { duration_seconds: Some(2.5), width: Some(640), height: Some(360) };
+        let want = MediaInfo {
+            duration_seconds: Some(2.5),
+            width: Some(640),
+            height: Some(360),
+        };
         let (file, moov) = synthetic_mp4(true);
         assert_eq!(video(sniff(&file), Container::Mp4), want);
         // 64-bit mdat skipped by the walk; the moov header beyond the head.
@@ -658,7 +784,14 @@ mod tests {
         assert_eq!(video(sniff(&file), Container::Mp4), want);
         let p = probe(&file[..40], file.len() as u64);
         let at = file.len() - moov.len();
-        assert_eq!(p, Probe::NeedMoov { container: Container::Mp4, offset: at as u64, length: moov.len() as u64 });
+        assert_eq!(
+            p,
+            Probe::NeedMoov {
+                container: Container::Mp4,
+                offset: at as u64,
+                length: moov.len() as u64
+            }
+        );
         assert_eq!(parse_moov(&moov), Some(want.clone()));
         let mut trailing = moov.clone();
         trailing.extend([1, 2, 3]);
@@ -671,21 +804,43 @@ mod tests {
         file.extend(((MAX_MOOV_BYTES + 1) as u32).to_be_bytes());
         file.extend(b"moov");
         let p = probe(&file, 100 * MAX_MOOV_BYTES);
-        assert_eq!(p, Probe::Video { container: Container::QuickTime, info: MediaInfo::default() });
+        assert_eq!(
+            p,
+            Probe::Video {
+                container: Container::QuickTime,
+                info: MediaInfo::default()
+            }
+        );
         // A box running past the end of the object is corrupt.
         assert_eq!(probe(&file, file.len() as u64 + 100), Probe::NotVideo);
         // A header beyond the head with fewer than 8 bytes left cannot be a moov.
         let ftyp = &file[..16];
         assert_eq!(probe(ftyp, 20), Probe::NotVideo);
-        assert!(matches!(probe(ftyp, 24), Probe::NeedMoov { offset: 16, length: 8, .. }));
+        assert!(matches!(
+            probe(ftyp, 24),
+            Probe::NeedMoov {
+                offset: 16,
+                length: 8,
+                ..
+            }
+        ));
         let far = probe(ftyp, u64::MAX);
-        assert_eq!(far, Probe::NeedMoov { container: Container::QuickTime, offset: 16, length: MAX_MOOV_BYTES });
+        assert_eq!(
+            far,
+            Probe::NeedMoov {
+                container: Container::QuickTime,
+                offset: 16,
+                length: MAX_MOOV_BYTES
+            }
+        );
     }
 
     /// Probes and parses, checks the answers' invariants, and says which answer `probe` gave.
     fn check(head: &[u8], total: u64) -> usize {
         if let Some(info) = parse_moov(head) {
-            assert!(info.duration_seconds.is_none_or(|d| d.is_finite() && d > 0.0));
+            assert!(info
+                .duration_seconds
+                .is_none_or(|d| d.is_finite() && d > 0.0));
         }
         match probe(head, total) {
             Probe::NeedMoov { offset, length, .. } => {
@@ -694,7 +849,9 @@ mod tests {
                 0
             }
             Probe::Video { info, .. } => {
-                assert!(info.duration_seconds.is_none_or(|d| d.is_finite() && d > 0.0));
+                assert!(info
+                    .duration_seconds
+                    .is_none_or(|d| d.is_finite() && d > 0.0));
                 1
             }
             Probe::NotVideo => 2,
@@ -726,13 +883,20 @@ mod tests {
             state
         };
         let at = offset_of(CLIP_MOOV_AT_END, b"moov");
-        let inputs: Vec<&[u8]> = FIXTURES.into_iter().chain([&CLIP_MOOV_AT_END[at..]]).collect();
+        let inputs: Vec<&[u8]> = FIXTURES
+            .into_iter()
+            .chain([&CLIP_MOOV_AT_END[at..]])
+            .collect();
         let mut answers = [0; 3];
         for _ in 0..1000 {
             for bytes in &inputs {
                 let mut head = bytes[..bytes.len().min(4096)].to_vec();
                 // Mostly near the start, where the headers are.
-                let span = if next() % 2 == 0 { head.len().min(512) } else { head.len() };
+                let span = if next() % 2 == 0 {
+                    head.len().min(512)
+                } else {
+                    head.len()
+                };
                 for _ in 0..1 + next() % 8 {
                     let i = (next() % span as u64) as usize;
                     head[i] = match next() % 4 {

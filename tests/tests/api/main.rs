@@ -3,3 +3,5 @@
 mod accounts;
 mod consistency;
 mod outage;
+mod videos;
+mod comments_and_sweep;
