@@ -53,6 +53,8 @@ pub struct Config {
     pub stream_url_ttl_secs: u64,
     pub login_max_failures: u32,
     pub login_window_secs: i64,
+    /// Where the browser fetches presigned URLs from, for the page's CSP.
+    pub s3_origin: String,
 }
 
 impl Default for Config {
@@ -66,6 +68,7 @@ impl Default for Config {
             stream_url_ttl_secs: 3600,
             login_max_failures: 10,
             login_window_secs: 15 * 60,
+            s3_origin: "http://127.0.0.1:4566".into(),
         }
     }
 }
@@ -76,6 +79,19 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
             .parse()
             .unwrap_or_else(|_| panic!("environment variable {name}={raw:?} is not valid")),
         Err(_) => default,
+    }
+}
+
+/// The local endpoint if one is set, else the bucket's virtual-hosted origin on AWS.
+fn s3_origin() -> String {
+    let endpoint = env::var("AWS_ENDPOINT_URL_S3").or_else(|_| env::var("AWS_ENDPOINT_URL"));
+    match endpoint {
+        Ok(url) => url.trim_end_matches('/').to_owned(),
+        Err(_) => {
+            let bucket = env_or("BUCKET_NAME", Config::default().bucket);
+            let region = env_or("AWS_REGION", "us-east-1".to_string());
+            format!("https://{bucket}.s3.{region}.amazonaws.com")
+        }
     }
 }
 
@@ -95,6 +111,7 @@ impl Config {
             stream_url_ttl_secs: env_or("STREAM_URL_TTL_SECONDS", d.stream_url_ttl_secs),
             login_max_failures: env_or("LOGIN_MAX_FAILURES", d.login_max_failures),
             login_window_secs: env_or("LOGIN_WINDOW_SECONDS", d.login_window_secs),
+            s3_origin: s3_origin(),
         }
     }
 

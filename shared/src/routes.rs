@@ -24,6 +24,8 @@ const fn route(method: &'static str, path: &'static str, function: &'static str,
 }
 
 pub const ROUTES: &[Route] = &[
+    route("GET", "/", "web", Auth::None, "The site's page"),
+    route("GET", "/assets/{file}", "web", Auth::None, "The site's scripts, styles and images"),
     route("POST", "/users", "register", Auth::None, "Register and get a session"),
     route("POST", "/sessions", "login", Auth::None, "Log in and get a session"),
     route("DELETE", "/sessions/current", "logout", Auth::Session, "Log out"),

@@ -145,15 +145,18 @@ impl Req {
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: http::HeaderMap,
+    /// The JSON body (Null when empty or not JSON).
     pub body: Value,
+    pub raw: Vec<u8>,
 }
 
 impl From<Response<Body>> for TestResponse {
     fn from(response: Response<Body>) -> Self {
         let (parts, body) = response.into_parts();
-        let bytes: &[u8] = body.as_ref();
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).expect("JSON body") };
-        TestResponse { status: parts.status, headers: parts.headers, body }
+        let raw: Vec<u8> = body.as_ref().to_vec();
+        let is_json = parts.headers.get("content-type").is_some_and(|v| v == "application/json");
+        let body = if is_json { serde_json::from_slice(&raw).expect("valid JSON body") } else { Value::Null };
+        TestResponse { status: parts.status, headers: parts.headers, body, raw }
     }
 }
 

@@ -5,3 +5,4 @@ pub mod comments;
 pub mod fallback;
 pub mod sweep;
 pub mod videos;
+pub mod web;

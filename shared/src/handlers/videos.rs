@@ -77,6 +77,25 @@ fn page_request(req: &Request) -> ApiResult<PageRequest> {
     PageRequest::parse(query_param(req, "limit").as_deref(), query_param(req, "cursor"))
 }
 
+#[derive(Serialize)]
+struct MediaUrl<'a> {
+    url: &'a str,
+}
+
+/// A 302 to a presigned URL, or, for a client that asks for JSON (a page whose
+/// `<video>` cannot send the session header), the URL in a 200 body.
+fn media_redirect(req: &Request, location: &str) -> ApiResult<Response<Body>> {
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    if wants_json {
+        return Ok(json_response(StatusCode::OK, &MediaUrl { url: location }));
+    }
+    redirect(location)
+}
+
 fn redirect(location: &str) -> ApiResult<Response<Body>> {
     let mut response = empty_response(StatusCode::FOUND);
     let value = location.parse().map_err(|_| ApiError::Internal("presigned URL is not a header value".into()))?;
@@ -242,7 +261,7 @@ pub async fn stream_video(app: &App, req: Request) -> ApiResult<Response<Body>> 
         .await?
         .ok_or(ApiError::NotFound("video"))?;
     let url = app.objects.presign_get(&video.object_key(), &video.content_type, app.config.stream_url_ttl_secs).await?;
-    redirect(&url)
+    media_redirect(&req, &url)
 }
 
 /// `DELETE /videos/{id}`: owner only. Gone from every read at once; the sweep
@@ -305,7 +324,7 @@ pub async fn get_poster(app: &App, req: Request) -> ApiResult<Response<Body>> {
     }
     let content_type = video.poster_content_type.ok_or(ApiError::NotFound("poster"))?;
     let url = app.objects.presign_get(&poster_object_key(&id), &content_type, app.config.stream_url_ttl_secs).await?;
-    let mut response = redirect(&url)?;
+    let mut response = media_redirect(&req, &url)?;
     response.headers_mut().insert(header::CACHE_CONTROL, "private, max-age=300".parse().expect("static"));
     Ok(response)
 }

@@ -105,3 +105,13 @@ fn every_table_the_app_uses_is_in_the_template() {
     let in_code: BTreeSet<String> = vidlet::config::Table::ALL.iter().map(|t| t.name().to_owned()).collect();
     assert_eq!(in_template, in_code);
 }
+
+#[test]
+fn every_file_of_web_is_embedded() {
+    let files: BTreeSet<String> = std::fs::read_dir(infra::repo_root().join("web"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let embedded: BTreeSet<String> = vidlet::handlers::web::ASSETS.iter().map(|a| a.name.to_owned()).collect();
+    assert_eq!(files, embedded, "list every file of web/ in vidlet::handlers::web::ASSETS");
+}

@@ -4,4 +4,5 @@ mod accounts;
 mod consistency;
 mod outage;
 mod videos;
+mod web;
 mod comments_and_sweep;

@@ -1,0 +1,40 @@
+//! The site's page and assets: content types, caching and security headers.
+
+use vidlet::handlers::web;
+use vidlet_tests::{handler, Req, TestApp};
+
+#[tokio::test]
+async fn the_page_is_served_with_a_strict_csp_and_no_inline_script() {
+    let t = TestApp::new().await;
+    let page = t.call(handler!(web::site), Req::get("/").build()).await;
+    assert_eq!(page.status.as_u16(), 200);
+    assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains(&t.app.config.s3_origin), "the bucket's origin is allowed: {csp}");
+    assert_eq!(page.headers["x-content-type-options"], "nosniff");
+    assert!(page.headers.contains_key("referrer-policy"));
+    let html = String::from_utf8(page.raw.clone()).unwrap();
+    // Every <script> has a src: nothing inline for the CSP to forbid.
+    for tag in html.split("<script").skip(1) {
+        assert!(tag.split('>').next().unwrap().contains("src="), "inline script in index.html");
+    }
+    assert!(!html.contains(" style=\""), "inline style in index.html");
+}
+
+#[tokio::test]
+async fn assets_have_their_types_and_revalidate_with_etags() {
+    let t = TestApp::new().await;
+    for (file, content_type) in [("app.js", "text/javascript; charset=utf-8"), ("style.css", "text/css; charset=utf-8"), ("icon.svg", "image/svg+xml")] {
+        let res = t.call(handler!(web::site), Req::get(&format!("/assets/{file}")).param("file", file).build()).await;
+        assert_eq!(res.status.as_u16(), 200, "{file}");
+        assert_eq!(res.headers["content-type"], content_type);
+        let etag = res.headers["etag"].to_str().unwrap().to_owned();
+        let again = Req::get(&format!("/assets/{file}")).param("file", file).header("if-none-match", &etag).build();
+        assert_eq!(t.call(handler!(web::site), again).await.status.as_u16(), 304);
+    }
+    for missing in ["nope.js", "../Cargo.toml", "index.html/../app.js"] {
+        let res = t.call(handler!(web::site), Req::get("/assets/x").param("file", missing).build()).await;
+        res.assert_error(404, "005");
+    }
+}

@@ -1,0 +1,1113 @@
+// vidlet — the whole single-page front end: plain JavaScript, no framework, no build step.
+//
+// Rules this file keeps, because the page is served under a strict CSP and shows other
+// people's text:
+//   * user content (names, descriptions, comments, usernames) only ever goes into the page
+//     through textContent / attribute setters — never innerHTML;
+//   * no inline styles: state is shown with classes, the hidden attribute and <progress>;
+//   * the API is same-origin (relative URLs); video and poster bytes go straight between the
+//     browser and S3 through presigned URLs.
+'use strict';
+
+(() => {
+  // ---------------------------------------------------------------------------------------
+  // Limits (kept in step with the server's configuration).
+
+  /** Largest video the server accepts (MAX_UPLOAD_BYTES, 50 MiB). */
+  const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+  /** Largest poster the server accepts (2 MiB). */
+  const MAX_POSTER_BYTES = 2 * 1024 * 1024;
+  /** Video types the server accepts. */
+  const ALLOWED_VIDEO_TYPES = ['video/mp4', 'video/webm', 'video/quicktime'];
+  /** When the browser gives a file no type, guess it from the extension. */
+  const TYPE_BY_EXTENSION = { mp4: 'video/mp4', m4v: 'video/mp4', webm: 'video/webm', mov: 'video/quicktime', qt: 'video/quicktime' };
+  const VIDEO_PAGE_SIZE = 12;
+  const COMMENT_PAGE_SIZE = 20;
+  const POSTER_MAX_WIDTH = 640;
+  const POSTER_TIMEOUT_MS = 15000;
+  const PLACEHOLDER_POSTER = '/assets/placeholder.svg';
+  const SESSION_KEY = 'vidlet.session';
+
+  // ---------------------------------------------------------------------------------------
+  // Small DOM helper: h('a', {href, className, dataset, on: {click}}, ...children).
+  // Strings become text nodes, so data can never turn into markup.
+
+  function h(tag, props, ...children) {
+    const el = document.createElement(tag);
+    if (props) {
+      for (const [key, value] of Object.entries(props)) {
+        if (value === undefined || value === null || value === false) continue;
+        if (key === 'on') {
+          for (const [type, fn] of Object.entries(value)) el.addEventListener(type, fn);
+        } else if (key === 'dataset') {
+          Object.assign(el.dataset, value);
+        } else if (key === 'testid') {
+          el.dataset.testid = value;
+        } else if (key === 'className' || key === 'textContent' || key === 'value' || key === 'hidden'
+          || key === 'disabled' || key === 'required' || key === 'checked' || key === 'selected'
+          || key === 'muted' || key === 'controls' || key === 'multiple') {
+          el[key] = value;
+        } else if (value === true) {
+          el.setAttribute(key, '');
+        } else {
+          el.setAttribute(key, String(value));
+        }
+      }
+    }
+    append(el, children);
+    return el;
+  }
+
+  function append(el, children) {
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const enc = encodeURIComponent;
+
+  // ---------------------------------------------------------------------------------------
+  // Formatting in the person's locale.
+
+  const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+  const numberFormat = new Intl.NumberFormat();
+  const percentFormat = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
+
+  function timeElement(iso, withTime, testid) {
+    const date = new Date(iso);
+    const valid = !Number.isNaN(date.getTime());
+    return h('time', {
+      datetime: valid ? date.toISOString() : null,
+      title: valid ? dateTimeFormat.format(date) : null,
+      testid,
+    }, valid ? (withTime ? dateTimeFormat : dateFormat).format(date) : '');
+  }
+
+  function formatViews(n) {
+    const count = Number.isFinite(n) ? n : 0;
+    return `${numberFormat.format(count)} ${count === 1 ? 'view' : 'views'}`;
+  }
+
+  function formatDuration(seconds) {
+    if (!Number.isFinite(seconds) || seconds < 0) return '';
+    const total = Math.round(seconds);
+    const h_ = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = String(total % 60).padStart(2, '0');
+    return h_ > 0 ? `${h_}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+  }
+
+  function formatBytes(bytes) {
+    const mib = bytes / (1024 * 1024);
+    if (mib >= 1) return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(mib)} MiB`;
+    return `${numberFormat.format(Math.ceil(bytes / 1024))} KiB`;
+  }
+
+  function formatWait(seconds) {
+    if (seconds < 90) return `${seconds} seconds`;
+    return `${Math.ceil(seconds / 60)} minutes`;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Session: kept in sessionStorage, sent as Authorization: Bearer <id>.
+
+  const session = {
+    get() {
+      try {
+        const raw = sessionStorage.getItem(SESSION_KEY);
+        if (!raw) return null;
+        const s = JSON.parse(raw);
+        if (!s || typeof s.id !== 'string' || typeof s.username !== 'string') return null;
+        if (s.expiresAt && Date.parse(s.expiresAt) <= Date.now()) {
+          sessionStorage.removeItem(SESSION_KEY);
+          return null;
+        }
+        return s;
+      } catch {
+        return null;
+      }
+    },
+    set(body) {
+      const value = { id: body.session_id, username: body.user.username, expiresAt: body.expires_at || null };
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
+    },
+    clear() {
+      sessionStorage.removeItem(SESSION_KEY);
+    },
+    username() {
+      const s = this.get();
+      return s ? s.username : null;
+    },
+  };
+
+  // ---------------------------------------------------------------------------------------
+  // API client. Errors carry the server's own message ("error") for the person.
+
+  class ApiError extends Error {
+    constructor(status, message, code) {
+      super(message);
+      this.name = 'ApiError';
+      this.status = status;
+      this.code = code || null;
+    }
+  }
+
+  async function api(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const s = session.get();
+    if (s) headers.Authorization = `Bearer ${s.id}`;
+    let res;
+    try {
+      res = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError(0, 'The server could not be reached. Check your connection and try again.');
+    }
+    const text = await res.text().catch(() => '');
+    let data = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!res.ok) {
+      let message = data && typeof data.error === 'string' && data.error
+        ? data.error
+        : `The request failed (HTTP ${res.status}).`;
+      if (res.status === 429) {
+        const retry = res.headers.get('Retry-After');
+        if (retry && /^\d+$/.test(retry)) message += ` Try again in ${formatWait(Number(retry))}.`;
+      }
+      if (res.status === 401 && s && path !== '/sessions') {
+        // The session ended (expired or logged out elsewhere): forget it.
+        session.clear();
+        renderNav();
+        message = 'Your session has ended. Please sign in again.';
+      }
+      throw new ApiError(res.status, message, data && data.error_code);
+    }
+    return data;
+  }
+
+  /**
+   * A <video> or <img> cannot send the Authorization header, so for media that only a
+   * signed-in viewer may fetch (a private or pending video of their own) ask the endpoint
+   * for the presigned URL as JSON. A server that answers with the usual 302 instead gives an
+   * opaque redirect here, and the caller falls back to the plain URL.
+   */
+  async function authorizedMediaUrl(videoId, kind) {
+    const s = session.get();
+    if (!s) return null;
+    try {
+      const res = await fetch(`/videos/${enc(videoId)}/${kind}`, {
+        headers: { Authorization: `Bearer ${s.id}`, Accept: 'application/json' },
+        redirect: 'manual',
+        cache: 'no-store',
+      });
+      if (!res.ok) return null;
+      if (!(res.headers.get('Content-Type') || '').includes('json')) return null;
+      const data = await res.json();
+      return data && typeof data.url === 'string' ? data.url : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function needsAuthorizedMedia(video) {
+    return video.owner === session.username() && (video.privacy === 'private' || video.status !== 'ready');
+  }
+
+  async function mediaUrl(video, kind) {
+    const plain = `/videos/${enc(video.id)}/${kind}`;
+    if (!needsAuthorizedMedia(video)) return plain;
+    return (await authorizedMediaUrl(video.id, kind)) || plain;
+  }
+
+  /**
+   * Sends a body to a presigned URL with XMLHttpRequest (fetch has no upload progress).
+   * Sets exactly the headers the server signed, except those a browser sets itself.
+   * Returns { promise, abort }.
+   */
+  function putToPresignedUrl(upload, body, onProgress) {
+    const xhr = new XMLHttpRequest();
+    const promise = new Promise((resolve, reject) => {
+      xhr.open(upload.method || 'PUT', upload.url, true);
+      for (const [name, value] of Object.entries(upload.headers || {})) {
+        const lower = name.toLowerCase();
+        // Forbidden request headers: the browser sets Content-Length and Host from the body and URL.
+        if (lower === 'content-length' || lower === 'host' || lower === 'connection') continue;
+        xhr.setRequestHeader(name, String(value));
+      }
+      if (onProgress) {
+        xhr.upload.addEventListener('progress', (e) => {
+          if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+        });
+        xhr.upload.addEventListener('load', () => onProgress(1));
+      }
+      xhr.addEventListener('load', () => {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          if (onProgress) onProgress(1);
+          resolve();
+        } else {
+          reject(new UploadError(storageRefusal(xhr)));
+        }
+      });
+      xhr.addEventListener('error', () => reject(new UploadError(
+        'The file could not be sent to storage (network error or the storage refused the request).',
+      )));
+      xhr.addEventListener('timeout', () => reject(new UploadError('Sending the file timed out.')));
+      xhr.addEventListener('abort', () => reject(new DOMException('The upload was cancelled.', 'AbortError')));
+      xhr.send(body);
+    });
+    return { promise, abort: () => xhr.abort() };
+  }
+
+  class UploadError extends Error {
+    constructor(message) {
+      super(message);
+      this.name = 'UploadError';
+    }
+  }
+
+  /** S3 answers errors in XML: <Error><Code>…</Code><Message>…</Message></Error>. */
+  function storageRefusal(xhr) {
+    let detail = '';
+    try {
+      const doc = new DOMParser().parseFromString(xhr.responseText || '', 'application/xml');
+      const code = doc.querySelector('Error > Code');
+      const message = doc.querySelector('Error > Message');
+      detail = [code && code.textContent, message && message.textContent].filter(Boolean).join(': ');
+    } catch {
+      detail = '';
+    }
+    let hint = '';
+    if (xhr.status === 403) hint = ' The upload link may have expired; please try again.';
+    return `Storage refused the file (HTTP ${xhr.status}${detail ? ` — ${detail}` : ''}).${hint}`;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Poster: a frame of the chosen file, captured in the browser.
+
+  function capturePoster(file) {
+    return new Promise((resolve) => {
+      const url = URL.createObjectURL(file);
+      const video = document.createElement('video');
+      video.muted = true;
+      video.playsInline = true;
+      video.preload = 'auto';
+      let done = false;
+      const finish = (blob) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        video.removeAttribute('src');
+        video.load();
+        URL.revokeObjectURL(url);
+        resolve(blob);
+      };
+      const timer = setTimeout(() => finish(null), POSTER_TIMEOUT_MS);
+      const draw = () => {
+        const w = video.videoWidth;
+        const hgt = video.videoHeight;
+        if (!w || !hgt) return finish(null);
+        const scale = Math.min(1, POSTER_MAX_WIDTH / w);
+        const canvas = document.createElement('canvas');
+        canvas.width = Math.max(1, Math.round(w * scale));
+        canvas.height = Math.max(1, Math.round(hgt * scale));
+        try {
+          canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
+          canvas.toBlob((blob) => finish(blob && blob.size > 0 && blob.size <= MAX_POSTER_BYTES ? blob : null), 'image/jpeg', 0.8);
+        } catch {
+          finish(null);
+        }
+      };
+      video.addEventListener('error', () => finish(null));
+      video.addEventListener('loadedmetadata', () => {
+        const d = video.duration;
+        // About 1 s in (or 10 % of a long video), never past the end of a short one.
+        let t = 0;
+        if (Number.isFinite(d) && d > 0) t = d >= 10 ? Math.min(d * 0.1, 60) : Math.min(1, d / 2);
+        if (t > 0) {
+          video.addEventListener('seeked', draw, { once: true });
+          video.currentTime = t;
+        } else if (video.readyState >= 2) {
+          draw();
+        } else {
+          video.addEventListener('loadeddata', draw, { once: true });
+        }
+      });
+      video.src = url;
+    });
+  }
+
+  function withTimeout(promise, ms, fallback) {
+    return Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(fallback), ms))]);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Header, flash messages, confirm dialog.
+
+  function renderNav() {
+    const name = session.username();
+    $('[data-testid="nav-anonymous"]').hidden = Boolean(name);
+    $('[data-testid="nav-signed-in"]').hidden = !name;
+    $('[data-testid="nav-username"]').textContent = name || '';
+    $('[data-testid="nav-my-videos"]').href = name ? `#/u/${enc(name)}` : '#/';
+  }
+
+  let flashTimer = null;
+  function flash(message, kind = 'success') {
+    const el = $('[data-testid="flash"]');
+    el.textContent = message;
+    el.classList.toggle('flash-error', kind === 'error');
+    el.hidden = false;
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => {
+      el.hidden = true;
+    }, 6000);
+  }
+
+  function confirmDialog(message, okLabel) {
+    const dialog = $('[data-testid="confirm-dialog"]');
+    $('[data-testid="confirm-message"]').textContent = message;
+    $('[data-testid="confirm-ok"]').textContent = okLabel;
+    if (typeof dialog.showModal !== 'function') return Promise.resolve(window.confirm(message));
+    return new Promise((resolve) => {
+      dialog.returnValue = '';
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+      dialog.showModal();
+    });
+  }
+
+  function showFormError(el, message) {
+    el.textContent = message;
+    el.hidden = !message;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Router: #/ feed, #/u/<name>, #/v/<id>, #/upload, #/signin, #/register.
+
+  const view = $('#view');
+  let routeSeq = 0;
+  let cleanup = null;
+  let returnTo = null;
+  let focusOnRender = false;
+
+  function parseRoute() {
+    const raw = location.hash.replace(/^#\/?/, '');
+    let parts;
+    try {
+      parts = raw.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      return { name: 'missing' };
+    }
+    if (parts.length === 0) return { name: 'feed' };
+    if (parts[0] === 'u' && parts.length === 2) return { name: 'user', username: parts[1] };
+    if (parts[0] === 'v' && parts.length === 2) return { name: 'video', id: parts[1] };
+    if (parts.length === 1 && ['upload', 'signin', 'register'].includes(parts[0])) return { name: parts[0] };
+    return { name: 'missing' };
+  }
+
+  function go(hash) {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  }
+
+  function route() {
+    if (cleanup) {
+      try {
+        cleanup();
+      } catch {
+        // a view's cleanup must never stop navigation
+      }
+      cleanup = null;
+    }
+    const seq = ++routeSeq;
+    const r = parseRoute();
+    const alive = () => seq === routeSeq;
+    const ctx = { alive, onLeave: (fn) => { cleanup = fn; } };
+    renderNav();
+    switch (r.name) {
+      case 'feed': renderFeed(ctx); break;
+      case 'user': renderUser(ctx, r.username); break;
+      case 'video': renderVideo(ctx, r.id); break;
+      case 'upload': renderUpload(ctx); break;
+      case 'signin': renderAuth(ctx, 'signin'); break;
+      case 'register': renderAuth(ctx, 'register'); break;
+      default: show(notFound('Page not found', 'There is nothing at this address.'));
+    }
+  }
+
+  /** Replaces the view; after a navigation, moves focus to the new heading for screen readers. */
+  function show(...nodes) {
+    view.replaceChildren(...nodes);
+    const title = $('h1', view);
+    document.title = title ? `${title.textContent} — vidlet` : 'vidlet';
+    if (focusOnRender && title) {
+      title.tabIndex = -1;
+      title.focus({ preventScroll: true });
+    }
+    window.scrollTo(0, 0);
+  }
+
+  function notFound(title, text) {
+    return h('section', { className: 'not-found', testid: 'not-found' },
+      h('h1', null, title),
+      h('p', { className: 'muted' }, text),
+      h('p', null, h('a', { href: '#/', className: 'button' }, 'Back to the latest videos')));
+  }
+
+  function errorPanel(err) {
+    return h('p', { className: 'form-error', role: 'alert', testid: 'view-error' }, err.message);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Video lists (feed and user page).
+
+  function posterImage(video) {
+    const img = h('img', {
+      className: 'poster',
+      width: 320,
+      height: 180,
+      loading: 'lazy',
+      decoding: 'async',
+      alt: `Poster of ${video.name}`,
+      testid: 'video-card-poster',
+    });
+    const usePlaceholder = () => {
+      img.classList.add('placeholder');
+      img.alt = `No poster for ${video.name}`;
+      img.src = PLACEHOLDER_POSTER;
+    };
+    img.addEventListener('error', () => {
+      if (!img.classList.contains('placeholder')) usePlaceholder();
+    });
+    if (video.has_poster === false) {
+      usePlaceholder();
+    } else if (needsAuthorizedMedia(video)) {
+      mediaUrl(video, 'poster').then((url) => { img.src = url; });
+    } else {
+      img.src = `/videos/${enc(video.id)}/poster`;
+    }
+    return img;
+  }
+
+  function statusBadges(video) {
+    const badges = [];
+    if (video.privacy && video.privacy !== 'public') {
+      badges.push(h('span', { className: 'badge', testid: 'badge-privacy' }, video.privacy));
+    }
+    if (video.status === 'pending') badges.push(h('span', { className: 'badge', testid: 'badge-status' }, 'processing'));
+    if (video.status === 'rejected') badges.push(h('span', { className: 'badge badge-warn', testid: 'badge-status' }, 'rejected'));
+    return badges.length ? h('div', { className: 'badges' }, badges) : null;
+  }
+
+  function videoCard(video, { onDeleted } = {}) {
+    const href = `#/v/${enc(video.id)}`;
+    const mine = video.owner === session.username();
+    const duration = formatDuration(video.duration_seconds);
+    const card = h('li', { className: 'card', testid: 'video-card', dataset: { videoId: video.id } },
+      h('a', { className: 'card-thumb', href, tabindex: -1, 'aria-hidden': 'true' },
+        posterImage(video),
+        duration ? h('span', { className: 'duration' }, duration) : null),
+      h('div', { className: 'card-body' },
+        h('h3', { className: 'card-title' }, h('a', { href, testid: 'video-card-title' }, video.name)),
+        h('p', { className: 'meta' },
+          h('a', { href: `#/u/${enc(video.owner)}`, testid: 'video-card-owner' }, video.owner),
+          ' · ', formatViews(video.views), ' · ', timeElement(video.created_at, false)),
+        statusBadges(video),
+        mine ? h('div', { className: 'card-actions' },
+          h('button', {
+            type: 'button',
+            className: 'button button-danger-ghost button-small',
+            testid: 'video-card-delete',
+            'aria-label': `Delete video ${video.name}`,
+            on: { click: () => deleteVideo(video, () => { card.remove(); if (onDeleted) onDeleted(); }) },
+          }, 'Delete')) : null));
+    return card;
+  }
+
+  async function deleteVideo(video, onDone) {
+    const ok = await confirmDialog(`Delete “${video.name}”? This cannot be undone.`, 'Delete video');
+    if (!ok) return;
+    try {
+      await api('DELETE', `/videos/${enc(video.id)}`);
+      flash(`Deleted “${video.name}”.`);
+      onDone();
+    } catch (err) {
+      flash(`Could not delete the video: ${err.message}`, 'error');
+    }
+  }
+
+  /** A paged list of videos from `path` (?limit=&cursor=) with "Load more". */
+  function videoList(ctx, path, emptyText) {
+    const list = h('ul', { className: 'video-grid', testid: 'video-list' });
+    const empty = h('p', { className: 'empty', testid: 'list-empty', hidden: true }, emptyText);
+    const error = h('p', { className: 'form-error', role: 'alert', testid: 'list-error', hidden: true });
+    const status = h('p', { className: 'loading', role: 'status' }, 'Loading videos…');
+    const more = h('button', { type: 'button', className: 'button button-ghost', testid: 'load-more-videos', hidden: true }, 'Load more');
+    const seen = new Set();
+    let cursor = null;
+
+    const updateEmpty = () => {
+      empty.hidden = list.children.length > 0 || !error.hidden;
+    };
+
+    async function load() {
+      more.disabled = true;
+      status.hidden = false;
+      showFormError(error, '');
+      const params = new URLSearchParams({ limit: String(VIDEO_PAGE_SIZE) });
+      if (cursor) params.set('cursor', cursor);
+      try {
+        const data = await api('GET', `${path}?${params}`);
+        if (!ctx.alive()) return;
+        for (const video of data.videos || []) {
+          if (seen.has(video.id)) continue;
+          seen.add(video.id);
+          list.append(videoCard(video, { onDeleted: updateEmpty }));
+        }
+        cursor = data.next_cursor || null;
+        more.hidden = !cursor;
+      } catch (err) {
+        if (!ctx.alive()) return;
+        if (err.status === 404) {
+          list.dispatchEvent(new CustomEvent('notfound'));
+          return;
+        }
+        showFormError(error, `Could not load videos: ${err.message}`);
+      } finally {
+        more.disabled = false;
+        status.hidden = true;
+        updateEmpty();
+      }
+    }
+
+    more.addEventListener('click', load);
+    load();
+    return { list, node: h('div', null, status, error, empty, list, h('div', { className: 'load-more' }, more)) };
+  }
+
+  function renderFeed(ctx) {
+    const me = session.username();
+    const welcome = me ? null : h('section', { className: 'panel welcome', testid: 'welcome' },
+      h('div', null,
+        h('h2', null, 'Welcome to vidlet'),
+        h('p', null, 'Watch what people share. Register or sign in to upload your own videos and comment.')),
+      h('div', { className: 'welcome-actions' },
+        h('a', { className: 'button', href: '#/register' }, 'Register'),
+        h('a', { className: 'button button-ghost', href: '#/signin' }, 'Sign in')));
+    const { node } = videoList(ctx, '/videos', 'No videos yet. Be the first to upload one!');
+    show(h('section', { testid: 'feed' },
+      welcome,
+      h('div', { className: 'page-head' },
+        h('h1', null, 'Latest videos'),
+        me ? h('a', { className: 'button', href: '#/upload' }, 'Upload a video') : null),
+      node));
+  }
+
+  function renderUser(ctx, username) {
+    const mine = username === session.username();
+    const { list, node } = videoList(ctx, `/users/${enc(username)}/videos`,
+      mine ? 'You have not uploaded any videos yet.' : 'No public videos yet.');
+    const title = h('h1', { testid: 'user-page-title' }, mine ? 'My videos' : `Videos by ${username}`);
+    const section = h('section', { testid: 'user-page', dataset: { username } },
+      h('div', { className: 'page-head' },
+        title,
+        mine ? h('a', { className: 'button', href: '#/upload' }, 'Upload a video') : null),
+      node);
+    list.addEventListener('notfound', () => show(notFound('User not found', `There is no user named “${username}”.`)));
+    show(section);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Sign in and register.
+
+  function renderAuth(ctx, mode) {
+    const register = mode === 'register';
+    const id = (s) => `${mode}-${s}`;
+    const username = h('input', {
+      type: 'text', id: id('username'), name: 'username', required: true,
+      autocomplete: 'username', autocapitalize: 'none', autocorrect: 'off', spellcheck: 'false',
+      minlength: register ? 3 : null, maxlength: 32, 'aria-describedby': register ? id('username-hint') : null,
+      testid: id('username'),
+    });
+    const password = h('input', {
+      type: 'password', id: id('password'), name: 'password', required: true,
+      autocomplete: register ? 'new-password' : 'current-password',
+      minlength: register ? 8 : null, maxlength: 128, 'aria-describedby': register ? id('password-hint') : null,
+      testid: id('password'),
+    });
+    const error = h('p', { className: 'form-error', role: 'alert', testid: id('error'), hidden: true });
+    const submit = h('button', { type: 'submit', className: 'button', testid: id('submit') }, register ? 'Create account' : 'Sign in');
+    const form = h('form', { className: 'form', testid: id('form'), 'aria-labelledby': id('title') },
+      h('div', { className: 'field' },
+        h('label', { for: id('username') }, 'Username'),
+        username,
+        register ? h('p', { className: 'hint', id: id('username-hint') }, '3–32 characters: lowercase letters, digits, _ and -.') : null),
+      h('div', { className: 'field' },
+        h('label', { for: id('password') }, 'Password'),
+        password,
+        register ? h('p', { className: 'hint', id: id('password-hint') }, 'At least 8 characters.') : null),
+      error,
+      h('div', { className: 'form-actions' }, submit));
+
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      showFormError(error, '');
+      submit.disabled = true;
+      try {
+        const body = await api('POST', register ? '/users' : '/sessions', {
+          username: username.value.trim(),
+          password: password.value,
+        });
+        if (!ctx.alive()) return;
+        session.set(body);
+        flash(register ? `Welcome, ${body.user.username}! Your account is ready.` : `Signed in as ${body.user.username}.`);
+        const target = returnTo || '#/';
+        returnTo = null;
+        go(target);
+      } catch (err) {
+        if (!ctx.alive()) return;
+        showFormError(error, err.message);
+        password.value = '';
+        password.focus();
+      } finally {
+        submit.disabled = false;
+      }
+    });
+
+    show(h('section', { className: 'panel narrow', testid: `${mode}-page` },
+      h('h1', { id: id('title') }, register ? 'Create an account' : 'Sign in'),
+      form,
+      h('p', { className: 'switch-link' },
+        register ? 'Already have an account? ' : 'New to vidlet? ',
+        h('a', { href: register ? '#/signin' : '#/register' }, register ? 'Sign in' : 'Register'))));
+    if (!session.username()) username.focus({ preventScroll: true });
+  }
+
+  function requireSignIn(target) {
+    returnTo = target;
+    flash('Please sign in first.', 'error');
+    go('#/signin');
+  }
+
+  async function logout() {
+    const s = session.get();
+    if (s) {
+      try {
+        await api('DELETE', '/sessions/current');
+      } catch {
+        // the session is forgotten locally whatever the server says
+      }
+    }
+    session.clear();
+    renderNav();
+    flash('You are signed out.');
+    go('#/');
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Upload.
+
+  function fileType(file) {
+    if (file.type) return file.type;
+    const ext = (file.name.split('.').pop() || '').toLowerCase();
+    return TYPE_BY_EXTENSION[ext] || '';
+  }
+
+  /** Returns an error message for a file the server would refuse, or '' when it is fine. */
+  function checkVideoFile(file) {
+    if (!file) return 'Choose a video file.';
+    const type = fileType(file);
+    if (!ALLOWED_VIDEO_TYPES.includes(type)) {
+      return `“${file.name}” is not a supported video (${type || 'unknown type'}). Choose an MP4, WebM or QuickTime (.mov) file.`;
+    }
+    if (file.size === 0) return `“${file.name}” is empty.`;
+    if (file.size > MAX_UPLOAD_BYTES) {
+      return `“${file.name}” is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_UPLOAD_BYTES)}.`;
+    }
+    return '';
+  }
+
+  function renderUpload(ctx) {
+    if (!session.username()) {
+      requireSignIn('#/upload');
+      return;
+    }
+    const fileInput = h('input', {
+      type: 'file', id: 'upload-file', name: 'file', required: true,
+      accept: [...ALLOWED_VIDEO_TYPES, '.mp4', '.webm', '.mov'].join(','),
+      'aria-describedby': 'upload-file-hint', testid: 'upload-file',
+    });
+    const nameInput = h('input', { type: 'text', id: 'upload-name', name: 'name', required: true, testid: 'upload-name' });
+    const descInput = h('textarea', { id: 'upload-description', name: 'description', rows: 4, testid: 'upload-description' });
+    const privacy = h('select', { id: 'upload-privacy', name: 'privacy', 'aria-describedby': 'upload-privacy-hint', testid: 'upload-privacy' },
+      h('option', { value: 'public', selected: true }, 'Public — listed in the feed'),
+      h('option', { value: 'unlisted' }, 'Unlisted — only people with the link'),
+      h('option', { value: 'private' }, 'Private — only you'));
+    const error = h('p', { className: 'form-error', role: 'alert', testid: 'upload-error', hidden: true });
+    const submit = h('button', { type: 'submit', className: 'button', testid: 'upload-submit' }, 'Upload');
+
+    const progress = h('progress', { id: 'upload-progress', max: 100, value: 0, testid: 'upload-progress' });
+    const progressLabel = h('span', { className: 'progress-label', testid: 'upload-progress-label', 'aria-hidden': 'true' }, percentFormat.format(0));
+    const status = h('p', { className: 'status-line', role: 'status', testid: 'upload-status' });
+    const cancel = h('button', { type: 'button', className: 'button button-danger-ghost', testid: 'upload-cancel' }, 'Cancel upload');
+    const progressPanel = h('div', { className: 'upload-progress', testid: 'upload-panel', hidden: true },
+      h('label', { for: 'upload-progress', className: 'field-label' }, 'Upload progress'),
+      h('div', { className: 'progress-row' }, progress, progressLabel),
+      status,
+      h('div', { className: 'form-actions' }, cancel));
+
+    const form = h('form', { className: 'form', testid: 'upload-form', novalidate: true },
+      h('div', { className: 'field' },
+        h('label', { for: 'upload-file' }, 'Video file'),
+        fileInput,
+        h('p', { className: 'hint', id: 'upload-file-hint' }, `MP4, WebM or QuickTime (.mov), up to ${formatBytes(MAX_UPLOAD_BYTES)}.`)),
+      h('div', { className: 'field' }, h('label', { for: 'upload-name' }, 'Name'), nameInput),
+      h('div', { className: 'field' }, h('label', { for: 'upload-description' }, 'Description (optional)'), descInput),
+      h('div', { className: 'field' },
+        h('label', { for: 'upload-privacy' }, 'Who can watch'),
+        privacy,
+        h('p', { className: 'hint', id: 'upload-privacy-hint' }, 'Unlisted and private videos do not appear in the public feed.')),
+      error,
+      h('div', { className: 'form-actions' }, submit));
+
+    let active = null; // { abort(), videoId } while sending
+    const setProgress = (fraction) => {
+      const pct = Math.max(0, Math.min(100, Math.round(fraction * 100)));
+      if (pct < progress.value) return;
+      progress.value = pct;
+      progressLabel.textContent = percentFormat.format(pct / 100);
+    };
+    const setBusy = (busy) => {
+      for (const el of [fileInput, nameInput, descInput, privacy, submit]) el.disabled = busy;
+      progressPanel.hidden = !busy && progress.value === 0;
+    };
+
+    fileInput.addEventListener('change', () => {
+      const file = fileInput.files[0];
+      const problem = file ? checkVideoFile(file) : '';
+      showFormError(error, problem);
+      if (file && !nameInput.value.trim()) nameInput.value = file.name.replace(/\.[^.]+$/, '');
+    });
+
+    cancel.addEventListener('click', () => {
+      if (active) active.abort();
+    });
+
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (active) return;
+      showFormError(error, '');
+      const file = fileInput.files[0];
+      const problem = checkVideoFile(file);
+      if (problem) {
+        showFormError(error, problem);
+        fileInput.focus();
+        return;
+      }
+      const name = nameInput.value.trim();
+      if (!name) {
+        showFormError(error, 'Give the video a name.');
+        nameInput.focus();
+        return;
+      }
+
+      progress.value = 0;
+      progressLabel.textContent = percentFormat.format(0);
+      cancel.disabled = false;
+      setBusy(true);
+      status.textContent = 'Preparing the upload…';
+      active = { abort: () => { active.cancelled = true; }, cancelled: false, videoId: null };
+      const current = active;
+      const posterPromise = capturePoster(file); // in parallel with the upload
+
+      try {
+        const body = { name, content_type: fileType(file), size: file.size, privacy: privacy.value };
+        const description = descInput.value.trim();
+        if (description) body.description = description;
+        const created = await api('POST', '/videos', body);
+        const video = created.video;
+        current.videoId = video.id;
+        if (current.cancelled) throw new DOMException('The upload was cancelled.', 'AbortError');
+
+        status.textContent = `Sending “${file.name}” (${formatBytes(file.size)})…`;
+        const put = putToPresignedUrl(created.upload, file, setProgress);
+        current.abort = () => { current.cancelled = true; put.abort(); };
+        await put.promise;
+        setProgress(1);
+        cancel.disabled = true;
+
+        status.textContent = 'Checking the video…';
+        const done = await api('POST', `/videos/${enc(video.id)}/complete`);
+        const finished = (done && done.video) || video;
+
+        status.textContent = 'Saving the poster…';
+        await withTimeout(uploadPoster(finished.id, posterPromise), POSTER_TIMEOUT_MS * 2, null);
+
+        if (!ctx.alive()) return;
+        active = null;
+        flash(`Upload complete: “${finished.name}”.`);
+        go(`#/v/${enc(finished.id)}`);
+      } catch (err) {
+        const cancelled = err && err.name === 'AbortError';
+        if (current.videoId && (cancelled || err instanceof UploadError)) {
+          // Nothing usable was stored: remove the pending record so it does not linger.
+          api('DELETE', `/videos/${enc(current.videoId)}`).catch(() => {});
+        }
+        active = null;
+        if (!ctx.alive()) return;
+        progress.value = 0;
+        progressLabel.textContent = percentFormat.format(0);
+        setBusy(false);
+        progressPanel.hidden = true;
+        showFormError(error, cancelled ? 'Upload cancelled.' : err.message);
+      }
+    });
+
+    ctx.onLeave(() => {
+      if (active) active.abort();
+    });
+
+    show(h('section', { className: 'panel medium', testid: 'upload-page' },
+      h('h1', null, 'Upload a video'),
+      form,
+      progressPanel));
+  }
+
+  /** Poster failures never fail the upload: they are only logged. */
+  async function uploadPoster(videoId, posterPromise) {
+    try {
+      const blob = await posterPromise;
+      if (!blob) return false;
+      const res = await api('POST', `/videos/${enc(videoId)}/poster`, { content_type: 'image/jpeg', size: blob.size });
+      await putToPresignedUrl(res.upload, blob, null).promise;
+      return true;
+    } catch (err) {
+      console.warn('vidlet: the poster was not saved:', err && err.message);
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Watch page and comments.
+
+  async function renderVideo(ctx, id) {
+    show(h('p', { className: 'loading', role: 'status' }, 'Loading video…'));
+    let video;
+    try {
+      video = await api('GET', `/videos/${enc(id)}`);
+    } catch (err) {
+      if (!ctx.alive()) return;
+      if (err.status === 404 || err.status === 403) {
+        show(notFound('Video not found', 'This video does not exist, was deleted, or is private.'));
+      } else {
+        show(h('section', null, h('h1', null, 'Could not load the video'), errorPanel(err)));
+      }
+      return;
+    }
+    if (!ctx.alive()) return;
+    if (video && video.video && !video.id) video = video.video; // tolerate {"video": {...}}
+
+    const me = session.username();
+    const mine = video.owner === me;
+    const playerWrap = h('div', { className: 'player-wrap' });
+    if (video.status === 'ready') {
+      const player = h('video', {
+        className: 'player', controls: true, preload: 'metadata', playsinline: true,
+        'aria-label': `Video: ${video.name}`, testid: 'video-player',
+      });
+      if (video.width && video.height) {
+        player.width = video.width;
+        player.height = video.height;
+      }
+      const playError = h('p', { className: 'player-message', role: 'alert', testid: 'player-error', hidden: true },
+        'This video could not be played.');
+      player.addEventListener('error', () => {
+        playError.hidden = false;
+        player.hidden = true;
+      });
+      playerWrap.append(player, playError);
+      Promise.all([mediaUrl(video, 'stream'), video.has_poster ? mediaUrl(video, 'poster') : null]).then(([src, poster]) => {
+        if (!ctx.alive()) return;
+        if (poster) player.poster = poster;
+        player.src = src;
+      });
+    } else {
+      playerWrap.append(h('p', { className: 'player-message', testid: 'player-status' },
+        video.status === 'rejected'
+          ? 'This file was not accepted as a video.'
+          : 'This video is still being processed. Come back in a moment.'));
+    }
+
+    const info = h('div', { className: 'video-info' },
+      h('h1', { testid: 'video-title' }, video.name),
+      h('p', { className: 'meta' },
+        'by ', h('a', { href: `#/u/${enc(video.owner)}`, testid: 'video-owner' }, video.owner),
+        ' · ', h('span', { testid: 'video-views' }, formatViews(video.views)),
+        ' · ', timeElement(video.created_at, true, 'video-date')),
+      statusBadges(video),
+      video.description ? h('p', { className: 'description', testid: 'video-description' }, video.description) : null,
+      mine ? h('div', { className: 'owner-actions' },
+        h('button', {
+          type: 'button', className: 'button button-danger-ghost', testid: 'video-delete',
+          on: { click: () => deleteVideo(video, () => go(`#/u/${enc(me)}`)) },
+        }, 'Delete video')) : null);
+
+    show(h('article', { className: 'watch', testid: 'video-page', dataset: { videoId: video.id } },
+      playerWrap, info, commentsSection(ctx, video)));
+  }
+
+  function commentsSection(ctx, video) {
+    const me = session.username();
+    const list = h('ol', { className: 'comment-list', testid: 'comment-list' });
+    const empty = h('p', { className: 'empty', testid: 'comments-empty', hidden: true }, 'No comments yet.');
+    const loadError = h('p', { className: 'form-error', role: 'alert', testid: 'comments-error', hidden: true });
+    const more = h('button', { type: 'button', className: 'button button-ghost', testid: 'load-more-comments', hidden: true }, 'Load more comments');
+    const seen = new Set();
+    let cursor = null;
+
+    const updateEmpty = () => {
+      empty.hidden = list.children.length > 0;
+    };
+
+    function commentItem(comment) {
+      const canDelete = me && (comment.author === me || video.owner === me);
+      const item = h('li', { className: 'comment', testid: 'comment', dataset: { commentId: comment.id } },
+        h('div', { className: 'comment-head' },
+          h('a', { className: 'comment-author', href: `#/u/${enc(comment.author)}`, testid: 'comment-author' }, comment.author),
+          h('span', { className: 'comment-time' }, timeElement(comment.created_at, true)),
+          canDelete ? h('button', {
+            type: 'button', className: 'button button-ghost button-small', testid: 'comment-delete',
+            'aria-label': `Delete comment by ${comment.author}`,
+          }, 'Delete') : null),
+        h('p', { className: 'comment-content', testid: 'comment-content' }, comment.content));
+      if (canDelete) {
+        $('[data-testid="comment-delete"]', item).addEventListener('click', async (e) => {
+          const button = e.currentTarget;
+          const ok = await confirmDialog('Delete this comment?', 'Delete comment');
+          if (!ok) return;
+          button.disabled = true;
+          try {
+            await api('DELETE', `/videos/${enc(video.id)}/comments/${enc(comment.id)}`);
+            item.remove();
+            updateEmpty();
+            flash('Comment deleted.');
+          } catch (err) {
+            button.disabled = false;
+            flash(`Could not delete the comment: ${err.message}`, 'error');
+          }
+        });
+      }
+      return item;
+    }
+
+    async function load() {
+      more.disabled = true;
+      showFormError(loadError, '');
+      const params = new URLSearchParams({ limit: String(COMMENT_PAGE_SIZE) });
+      if (cursor) params.set('cursor', cursor);
+      try {
+        const data = await api('GET', `/videos/${enc(video.id)}/comments?${params}`);
+        if (!ctx.alive()) return;
+        for (const comment of data.comments || []) {
+          if (seen.has(comment.id)) continue;
+          seen.add(comment.id);
+          list.append(commentItem(comment));
+        }
+        cursor = data.next_cursor || null;
+        more.hidden = !cursor;
+      } catch (err) {
+        if (!ctx.alive()) return;
+        showFormError(loadError, `Could not load comments: ${err.message}`);
+      } finally {
+        more.disabled = false;
+        updateEmpty();
+      }
+    }
+    more.addEventListener('click', load);
+
+    let form;
+    if (me) {
+      const input = h('textarea', { id: 'comment-input', name: 'content', rows: 3, required: true, testid: 'comment-input' });
+      const error = h('p', { className: 'form-error', role: 'alert', testid: 'comment-error', hidden: true });
+      const submit = h('button', { type: 'submit', className: 'button', testid: 'comment-submit' }, 'Post comment');
+      form = h('form', { className: 'form', testid: 'comment-form' },
+        h('div', { className: 'field' }, h('label', { for: 'comment-input' }, 'Add a comment'), input),
+        error,
+        h('div', { className: 'form-actions' }, submit));
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const content = input.value;
+        if (!content.trim()) {
+          showFormError(error, 'Write something first.');
+          input.focus();
+          return;
+        }
+        showFormError(error, '');
+        submit.disabled = true;
+        try {
+          const res = await api('POST', `/videos/${enc(video.id)}/comments`, { content });
+          if (!ctx.alive()) return;
+          const comment = res.comment || res;
+          seen.add(comment.id);
+          list.prepend(commentItem(comment));
+          updateEmpty();
+          input.value = '';
+        } catch (err) {
+          if (!ctx.alive()) return;
+          showFormError(error, err.message);
+        } finally {
+          submit.disabled = false;
+        }
+      });
+    } else {
+      form = h('p', { className: 'notice', testid: 'comment-signin' },
+        h('a', { href: '#/signin', on: { click: () => { returnTo = `#/v/${enc(video.id)}`; } } }, 'Sign in'),
+        ' to comment.');
+    }
+
+    load();
+    return h('section', { className: 'comments', testid: 'comments', 'aria-labelledby': 'comments-title' },
+      h('h2', { id: 'comments-title' }, 'Comments'),
+      form, loadError, empty, list,
+      h('div', { className: 'load-more' }, more));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Start.
+
+  async function start() {
+    $('[data-testid="nav-logout"]').addEventListener('click', logout);
+    window.addEventListener('hashchange', () => {
+      focusOnRender = true;
+      route();
+    });
+    renderNav();
+    route();
+    // Check that a stored session is still alive; the server's 401 clears it.
+    if (session.get()) {
+      try {
+        await api('GET', '/me');
+      } catch (err) {
+        if (err.status === 401) route();
+      }
+    }
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
