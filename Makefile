@@ -17,7 +17,7 @@ export AWS_REGION ?= us-east-1
 export SITE_ORIGINS ?= http://127.0.0.1:$(WATCH_PORT),http://localhost:$(WATCH_PORT)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup stack stop bootstrap dev test lint routes
+.PHONY: help setup browser stack stop bootstrap dev test routes sweep
 
 help:
 	@echo "make dev    run the whole site locally on the emulators"
@@ -28,6 +28,10 @@ help:
 setup:
 	bash localstack/install.sh
 	bash infra/tools/install.sh
+
+## Headless Chromium (Debian) and playwright-core (npm) for the browser scenario.
+browser:
+	bash infra/tools/install-browser.sh
 
 ## Start LocalStack and DynamoDB Local (a second start is harmless).
 stack: setup
@@ -54,8 +58,13 @@ dev: bootstrap
 routes:
 	cargo run -q -p infra -- routes
 
-test: stack
+## Run the sweep once against `make dev` (which must be running).
+sweep:
+	cargo lambda invoke sweep --invoke-address 127.0.0.1 --invoke-port $(WATCH_PORT) --data-file infra/events/scheduled-event.json
+
+test: stack browser
 	cargo run -q -p infra -- routes --check
+	cargo build --workspace
 	cargo test --workspace
 	bash infra/smoke.sh
 	sam validate --lint

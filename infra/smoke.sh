@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Smoke test of `make dev`: serves the workspace with `cargo lambda watch` on a
-# spare port, with tables of its own, and drives the API with curl.
+# spare port, with tables and a bucket of its own, drives the API with curl,
+# then runs the browser scenario (e2e/scenario.mjs) against the same server.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 export PATH=$ROOT/.tools/tools-venv/bin:$PATH
 PORT=${SMOKE_PORT:-9010}
 export TABLE_PREFIX="smoke$$_" BUCKET_NAME="vidlet-smoke-$$"
+export SITE_ORIGINS="http://127.0.0.1:$PORT,http://localhost:$PORT"
 LOG=$ROOT/target/smoke-watch.log
 mkdir -p target
 
@@ -47,8 +49,23 @@ expect "unknown path" 404 "$BASE/no/such/path"
 [[ $(field error_code) == 005 ]] || { echo "FAIL 404 code"; failed=$((failed + 1)); }
 expect "wrong method" 405 -X PUT "$BASE/users"
 [[ $(field error_code) == 012 ]] || { echo "FAIL 405 code"; failed=$((failed + 1)); }
+FIXTURE=tests/fixtures/clip.mp4
+SIZE=$(stat -c %s "$FIXTURE")
+expect "create video" 201 -X POST "$BASE/videos" -H "Authorization: Bearer $TOKEN" \
+  -d "{\"name\":\"smoke clip\",\"content_type\":\"video/mp4\",\"size\":$SIZE}"
+VIDEO=$(python3 -c "import json,sys; print(json.load(sys.stdin)['video']['id'])" <<< "$BODY")
+UPLOAD=$(python3 -c "import json,sys; print(json.load(sys.stdin)['upload']['url'])" <<< "$BODY")
+expect "PUT to the presigned URL" 200 -X PUT "$UPLOAD" -H "Content-Type: video/mp4" --data-binary "@$FIXTURE"
+expect "complete" 200 -X POST "$BASE/videos/$VIDEO/complete" -H "Authorization: Bearer $TOKEN"
+expect "feed" 200 "$BASE/videos"
+[[ $BODY == *"$VIDEO"* ]] || { echo "FAIL feed lacks the video"; failed=$((failed + 1)); }
+expect "stream, range 0-1, through the redirect" 206 -o /dev/null -L -H "Range: bytes=0-1" "$BASE/videos/$VIDEO/stream"
+expect "comment" 201 -X POST "$BASE/videos/$VIDEO/comments" -H "Authorization: Bearer $TOKEN" -d '{"content":"nice"}'
+expect "page" 200 "$BASE/"
 expect "logout" 204 -X DELETE "$BASE/sessions/current" -H "Authorization: Bearer $TOKEN"
 expect "me after logout" 401 "$BASE/me" -H "Authorization: Bearer $TOKEN"
 
 echo "smoke: $passed passed, $failed failed"
 [[ $failed == 0 ]] || { echo "--- watch log tail"; tail -n 40 "$LOG"; exit 1; }
+
+BASE_URL=$BASE node e2e/scenario.mjs

@@ -70,9 +70,18 @@ pub async fn serve_sweep() -> Result<(), lambda_runtime::Error> {
                 .deadline()
                 .duration_since(std::time::SystemTime::now())
                 .unwrap_or_default();
-            let budget = remaining.saturating_sub(std::time::Duration::from_secs(5));
+            let budget = sweep_budget(remaining);
+            tracing::info!(remaining_ms = remaining.as_millis() as u64, budget_ms = budget.as_millis() as u64, "sweep starting");
             crate::handlers::sweep::sweep(&app, budget).await.map_err(|err| err.to_string())
         }
     }))
     .await
+}
+
+/// Stop 5 s before the deadline. An emulator that sends no usable deadline
+/// gets the default Lambda timeout of the template (60 s) minus the margin.
+fn sweep_budget(remaining: std::time::Duration) -> std::time::Duration {
+    use std::time::Duration;
+    let margin = Duration::from_secs(5);
+    if remaining > margin * 2 { remaining - margin } else { Duration::from_secs(55) }
 }
