@@ -122,6 +122,8 @@ impl Template {
                         None => out.push(self.parameter_default(name)?),
                     }
                 }
+                // `!Sub` names deployed resources (the API's URL): nothing to resolve locally.
+                Value::Tagged(tagged) if tagged.tag == "!Sub" => {}
                 other => return Err(format!("unsupported value in template: {other:?}").into()),
             }
         }

@@ -115,3 +115,80 @@ fn every_file_of_web_is_embedded() {
     let embedded: BTreeSet<String> = vidlet::handlers::web::ASSETS.iter().map(|a| a.name.to_owned()).collect();
     assert_eq!(files, embedded, "list every file of web/ in vidlet::handlers::web::ASSETS");
 }
+
+/// The deploy settings issue 4/6 asks of template.yaml, checked offline.
+#[test]
+fn the_template_is_deployable_as_documented() {
+    let root = &template().root;
+    let globals = &root["Globals"]["Function"];
+    assert_eq!(globals["Runtime"].as_str(), Some("provided.al2023"));
+    assert_eq!(globals["Architectures"][0].as_str(), Some("arm64"));
+    assert_eq!(globals["Handler"].as_str(), Some("bootstrap"));
+    assert_eq!(globals["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"));
+    for table in vidlet::config::Table::ALL {
+        let value = &globals["Environment"]["Variables"][table.env_var().as_str()];
+        assert!(matches!(value, serde_yaml::Value::Tagged(_)), "Globals lacks {}", table.env_var());
+    }
+    for param in ["MaxUploadBytes", "SessionTtlSeconds", "UploadUrlTtlSeconds", "StreamUrlTtlSeconds", "SiteOrigin",
+        "ThrottlingBurstLimit", "ThrottlingRateLimit", "UrlMintingReservedConcurrency"] {
+        assert!(!root["Parameters"][param].is_null(), "parameter {param} missing");
+    }
+    let resources: std::collections::BTreeMap<&str, &serde_yaml::Value> = template().resources().collect();
+    let url_minters = ["create-video", "stream-video", "create-poster", "get-poster"];
+    for (id, resource) in &resources {
+        match resource["Type"].as_str().unwrap() {
+            "AWS::Serverless::Function" => {
+                assert_eq!(resource["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{id}");
+                let group = match &resource["Properties"]["LoggingConfig"]["LogGroup"] {
+                    serde_yaml::Value::Tagged(tagged) => tagged.value.as_str().unwrap().to_owned(),
+                    _ => panic!("{id} has no log group of its own"),
+                };
+                assert!(!resources[group.as_str()]["Properties"]["RetentionInDays"].is_null(), "{group} has no retention");
+                let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+                let reserved = !resource["Properties"]["ReservedConcurrentExecutions"].is_null();
+                assert_eq!(reserved, url_minters.contains(&binary), "{id}: reserved concurrency only on URL minters");
+            }
+            "AWS::DynamoDB::Table" => {
+                let props = &resource["Properties"];
+                assert_eq!(props["BillingMode"].as_str(), Some("PAY_PER_REQUEST"), "{id}");
+                assert_eq!(props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true), "{id}");
+            }
+            _ => {}
+        }
+    }
+    for id in ["SessionsTable", "LoginAttemptsTable"] {
+        assert_eq!(resources[id]["Properties"]["TimeToLiveSpecification"]["Enabled"].as_bool(), Some(true), "{id} TTL");
+    }
+    for id in ["UsersTable", "VideosTable", "CommentsTable", "DeletionsTable", "VideoBucket"] {
+        assert_eq!(resources[id]["DeletionPolicy"].as_str(), Some("Retain"), "{id} keeps user data");
+    }
+    let bucket = &resources["VideoBucket"]["Properties"];
+    assert_eq!(bucket["PublicAccessBlockConfiguration"]["BlockPublicPolicy"].as_bool(), Some(true));
+    assert!(!bucket["BucketEncryption"].is_null());
+    assert_eq!(bucket["LifecycleConfiguration"]["Rules"][0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"].as_i64(), Some(1));
+    let schedule = &resources["SweepFunction"]["Properties"]["Events"]["EveryMinute"];
+    assert_eq!(schedule["Type"].as_str(), Some("ScheduleV2"));
+    assert_eq!(schedule["Properties"]["ScheduleExpression"].as_str(), Some("rate(1 minute)"));
+    assert!(!schedule["Properties"]["DeadLetterConfig"].is_null() || !schedule["Properties"]["RetryPolicy"].is_null());
+}
+
+/// Least privilege: a route that only reads gets only read policies, and only
+/// the functions that presign or sweep touch S3.
+#[test]
+fn read_routes_get_read_policies_and_only_presigners_touch_s3() {
+    let s3_users = ["create-video", "complete-video", "stream-video", "create-poster", "get-poster", "sweep"];
+    for (id, resource) in template().resources() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        let policies = serde_yaml::to_string(&resource["Properties"]["Policies"]).unwrap();
+        assert_eq!(policies.contains("s3:"), s3_users.contains(&binary), "{id}: S3 access");
+        let mut routes = ROUTES.iter().filter(|r| r.function == binary).peekable();
+        let has_routes = routes.peek().is_some();
+        let reads_only = has_routes && routes.all(|r| r.method == "GET") && binary != "stream-video"; // a stream counts a view
+        if reads_only {
+            assert!(!policies.contains("DynamoDBCrudPolicy"), "{id} only reads, yet has a CRUD policy");
+        }
+    }
+}
