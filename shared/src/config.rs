@@ -42,6 +42,9 @@ impl Table {
     }
 }
 
+pub const MAX_UPLOAD_URL_TTL_SECS: u64 = 900;
+pub const MAX_STREAM_URL_TTL_SECS: u64 = 3600;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Real table names, indexed like `Table::ALL`.
@@ -107,8 +110,9 @@ impl Config {
             bucket: env_or("BUCKET_NAME", d.bucket),
             session_ttl_secs: env_or("SESSION_TTL_SECONDS", d.session_ttl_secs),
             max_upload_bytes: env_or("MAX_UPLOAD_BYTES", d.max_upload_bytes),
-            upload_url_ttl_secs: env_or("UPLOAD_URL_TTL_SECONDS", d.upload_url_ttl_secs),
-            stream_url_ttl_secs: env_or("STREAM_URL_TTL_SECONDS", d.stream_url_ttl_secs),
+            // Presigned URLs never outlive 15 minutes (uploads) or an hour (streams).
+            upload_url_ttl_secs: env_or("UPLOAD_URL_TTL_SECONDS", d.upload_url_ttl_secs).min(MAX_UPLOAD_URL_TTL_SECS),
+            stream_url_ttl_secs: env_or("STREAM_URL_TTL_SECONDS", d.stream_url_ttl_secs).min(MAX_STREAM_URL_TTL_SECS),
             login_max_failures: env_or("LOGIN_MAX_FAILURES", d.login_max_failures),
             login_window_secs: env_or("LOGIN_WINDOW_SECONDS", d.login_window_secs),
             s3_origin: s3_origin(),

@@ -193,10 +193,16 @@ impl DeletionRecord {
 }
 
 /// A page request: `limit` is 1–50 (default 20); `cursor` is opaque.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct PageRequest {
     pub limit: u32,
     pub cursor: Option<String>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { limit: 20, cursor: None }
+    }
 }
 
 impl PageRequest {

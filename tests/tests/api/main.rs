@@ -5,4 +5,6 @@ mod consistency;
 mod outage;
 mod videos;
 mod web;
+mod hostile;
+mod security;
 mod comments_and_sweep;
