@@ -245,3 +245,69 @@ pub fn http_client() -> reqwest::Client {
         .get_or_init(|| reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap())
         .clone()
 }
+
+/// A TCP link to a local emulator that a test can cut and restore: while cut,
+/// connections are refused and open ones are dropped, as when the emulator is
+/// down. Used for LocalStack, whose community edition keeps no state across a
+/// real restart (DynamoDB Local is stopped and restarted for real instead).
+pub struct FaultyLink {
+    pub port: u16,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    generation: tokio::sync::watch::Sender<u64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FaultyLink {
+    pub async fn to(target_port: u16) -> Self {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let (generation, _) = tokio::sync::watch::channel(0u64);
+        let (accept_up, accept_generation) = (up.clone(), generation.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else { return };
+                if !accept_up.load(Ordering::SeqCst) {
+                    drop(inbound); // refused, as by a stopped server
+                    continue;
+                }
+                let mut cut = accept_generation.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target_port)).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        FaultyLink { port, up, generation, task }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    pub fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// An S3 client with the project's timeouts, through this link.
+    pub async fn s3_client(&self) -> aws_sdk_s3::Client {
+        let aws = vidlet::store::load_aws_config().await;
+        let config = aws_sdk_s3::config::Builder::from(&aws).endpoint_url(self.endpoint()).force_path_style(true).build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+}
+
+impl Drop for FaultyLink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
