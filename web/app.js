@@ -103,8 +103,9 @@
 
   function formatBytes(bytes) {
     const mib = bytes / (1024 * 1024);
-    if (mib >= 1) return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(mib)} MiB`;
-    return `${numberFormat.format(Math.ceil(bytes / 1024))} KiB`;
+    // A no-break space keeps the number and its unit on one line.
+    if (mib >= 1) return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(mib)}\u00a0MiB`;
+    return `${numberFormat.format(Math.ceil(bytes / 1024))}\u00a0KiB`;
   }
 
   function formatWait(seconds) {
@@ -737,7 +738,7 @@
     }
     if (file.size === 0) return `“${file.name}” is empty.`;
     if (file.size > MAX_UPLOAD_BYTES) {
-      return `“${file.name}” is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_UPLOAD_BYTES)}.`;
+      return `“${file.name}” (${formatBytes(file.size)}) is larger than the ${formatBytes(MAX_UPLOAD_BYTES)} limit.`;
     }
     return '';
   }
@@ -752,8 +753,8 @@
       accept: [...ALLOWED_VIDEO_TYPES, '.mp4', '.webm', '.mov'].join(','),
       'aria-describedby': 'upload-file-hint', testid: 'upload-file',
     });
-    const nameInput = h('input', { type: 'text', id: 'upload-name', name: 'name', required: true, testid: 'upload-name' });
-    const descInput = h('textarea', { id: 'upload-description', name: 'description', rows: 4, testid: 'upload-description' });
+    const nameInput = h('input', { type: 'text', id: 'upload-name', name: 'name', required: true, maxlength: 200, testid: 'upload-name' });
+    const descInput = h('textarea', { id: 'upload-description', name: 'description', rows: 4, maxlength: 5000, testid: 'upload-description' });
     const privacy = h('select', { id: 'upload-privacy', name: 'privacy', 'aria-describedby': 'upload-privacy-hint', testid: 'upload-privacy' },
       h('option', { value: 'public', selected: true }, 'Public — listed in the feed'),
       h('option', { value: 'unlisted' }, 'Unlisted — only people with the link'),
@@ -797,11 +798,16 @@
       progressPanel.hidden = !busy && progress.value === 0;
     };
 
+    let suggestedName = '';
     fileInput.addEventListener('change', () => {
       const file = fileInput.files[0];
       const problem = file ? checkVideoFile(file) : '';
       showFormError(error, problem);
-      if (file && !nameInput.value.trim()) nameInput.value = file.name.replace(/\.[^.]+$/, '');
+      // Suggest a name from the file, unless the person typed their own.
+      if (file && (!nameInput.value.trim() || nameInput.value === suggestedName)) {
+        suggestedName = file.name.replace(/\.[^.]+$/, '');
+        nameInput.value = suggestedName;
+      }
     });
 
     cancel.addEventListener('click', () => {
@@ -1042,7 +1048,7 @@
 
     let form;
     if (me) {
-      const input = h('textarea', { id: 'comment-input', name: 'content', rows: 3, required: true, testid: 'comment-input' });
+      const input = h('textarea', { id: 'comment-input', name: 'content', rows: 3, required: true, maxlength: 2000, testid: 'comment-input' });
       const error = h('p', { className: 'form-error', role: 'alert', testid: 'comment-error', hidden: true });
       const submit = h('button', { type: 'submit', className: 'button', testid: 'comment-submit' }, 'Post comment');
       form = h('form', { className: 'form', testid: 'comment-form' },

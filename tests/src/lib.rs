@@ -11,6 +11,8 @@ use serde_json::Value;
 use vidlet::config::Config;
 use vidlet::{ApiResult, App};
 
+pub mod round_trips;
+
 pub use serde_json::json;
 
 /// The handlers' shared signature.

@@ -1,5 +1,6 @@
 //! Adapters: the ports implemented on DynamoDB and S3.
 
+pub mod call_counter;
 pub mod dynamo_accounts;
 pub mod dynamo_util;
 pub mod dynamo_videos;
@@ -30,12 +31,13 @@ pub fn dynamodb_client(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(config)
 }
 
-/// Path-style addressing when a custom endpoint (the local stack) is set.
 pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(s3_config(config))
+}
+
+/// Path-style addressing when a custom endpoint (the local stack) is set.
+pub fn s3_config(config: &SdkConfig) -> aws_sdk_s3::Config {
     let custom_endpoint = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
         || std::env::var_os("AWS_ENDPOINT_URL").is_some();
-    let s3_config = aws_sdk_s3::config::Builder::from(config)
-        .force_path_style(custom_endpoint)
-        .build();
-    aws_sdk_s3::Client::from_conf(s3_config)
+    aws_sdk_s3::config::Builder::from(config).force_path_style(custom_endpoint).build()
 }

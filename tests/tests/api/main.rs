@@ -7,4 +7,5 @@ mod videos;
 mod web;
 mod hostile;
 mod security;
+mod round_trips;
 mod comments_and_sweep;

@@ -1,0 +1,437 @@
+// End-to-end scenario of the vidlet site in headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core, which downloads no browser).
+//
+//   BASE_URL=http://127.0.0.1:9000 node e2e/scenario.mjs
+//
+// Prints one line per step, then "N passed, N failed" as the last line; exits non-zero when
+// any step failed. Screenshots go to target/e2e/ at the repository root.
+import { chromium } from 'playwright-core';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:9000').replace(/\/+$/, '');
+const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'clip.mp4');
+const OUT = path.join(ROOT, 'target', 'e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery';
+const XSS_COMMENT = '<script>window.__xss=1</script> hello';
+
+const ACTION_TIMEOUT_MS = 15_000; // one click, fill or wait
+const UPLOAD_TIMEOUT_MS = 60_000; // create + PUT + complete + poster
+const STEP_TIMEOUT_MS = 120_000; // a whole step
+const TOTAL_TIMEOUT_MS = 10 * 60_000; // the whole run
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const tid = (id) => `[data-testid="${id}"]`;
+const uniqueName = (prefix) => `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+class AssertionError extends Error {}
+function assert(condition, message) {
+  if (!condition) throw new AssertionError(message);
+}
+
+// ------------------------------------------------------------------------------------------
+// Run bookkeeping: every step is bounded; dependent steps are skipped when a prerequisite failed.
+
+const results = [];
+const problems = []; // script errors and CSP violations seen on any page
+let browser;
+
+const watchdog = setTimeout(() => {
+  console.log(`FAIL  the run exceeded ${TOTAL_TIMEOUT_MS / 1000} s and was stopped`);
+  console.log(`${results.filter((r) => r.ok === true).length} passed, ${results.filter((r) => r.ok === false).length + 1} failed`);
+  process.exit(1);
+}, TOTAL_TIMEOUT_MS);
+watchdog.unref();
+
+async function screenshot(page, name) {
+  if (!page || page.isClosed()) return;
+  try {
+    await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, timeout: ACTION_TIMEOUT_MS });
+  } catch {
+    // a screenshot never decides a step
+  }
+}
+
+/**
+ * Runs one bounded step. `requires` returns why the step cannot run (a prerequisite
+ * failed), or nothing; such a step is reported as skipped, and the run still fails.
+ */
+async function step(number, title, { requires = () => null, pages = () => [] } = {}, body) {
+  const label = `${number}. ${title}`;
+  const missing = requires();
+  if (missing) {
+    results.push({ number, ok: null });
+    console.log(`SKIP  ${label} (${missing})`);
+    return;
+  }
+  const started = Date.now();
+  let timer;
+  try {
+    await Promise.race([
+      body(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`step timed out after ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+      }),
+    ]);
+    results.push({ number, ok: true });
+    console.log(`PASS  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (err) {
+    results.push({ number, ok: false });
+    const message = (err && err.message ? err.message : String(err)).split('\n')[0];
+    console.log(`FAIL  ${label}: ${message}`);
+    let i = 0;
+    for (const page of pages()) await screenshot(page, `failure-step${number}-${i++}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Page helpers.
+
+async function newPage(context, label) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+  page.on('pageerror', (err) => problems.push(`[${label}] uncaught: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) {
+      problems.push(`[${label}] ${msg.text()}`);
+    }
+  });
+  return page;
+}
+
+async function open(page, hash) {
+  const url = `${BASE_URL}/${hash}`;
+  if (page.url().startsWith(`${BASE_URL}/`)) {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+  } else {
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+  }
+}
+
+async function text(page, selector) {
+  return ((await page.locator(selector).first().textContent()) || '').trim();
+}
+
+async function register(page, username) {
+  await open(page, '#/register');
+  await page.locator(tid('register-username')).fill(username);
+  await page.locator(tid('register-password')).fill(PASSWORD);
+  await page.locator(tid('register-submit')).click();
+  await expectSignedIn(page, username, tid('register-error'));
+}
+
+async function signIn(page, username) {
+  await open(page, '#/signin');
+  await page.locator(tid('signin-username')).fill(username);
+  await page.locator(tid('signin-password')).fill(PASSWORD);
+  await page.locator(tid('signin-submit')).click();
+  await expectSignedIn(page, username, tid('signin-error'));
+}
+
+async function expectSignedIn(page, username, errorSelector) {
+  try {
+    await page.locator(tid('nav-username')).filter({ hasText: username }).waitFor({ state: 'visible' });
+  } catch {
+    const error = await page.locator(errorSelector).textContent().catch(() => '');
+    throw new AssertionError(`not signed in as ${username}${error ? `: the page says “${error.trim()}”` : ''}`);
+  }
+}
+
+/**
+ * Uploads the fixture through the upload form and waits for the video page. Records every
+ * value the <progress> bar and its label take, and returns them with the new video's id.
+ */
+async function upload(page, { name, privacy, description }) {
+  await page.locator(tid('nav-upload')).click();
+  await page.locator(tid('upload-form')).waitFor({ state: 'visible' });
+  await page.locator(tid('upload-file')).setInputFiles(FIXTURE);
+  await page.locator(tid('upload-name')).fill(name);
+  if (description) await page.locator(tid('upload-description')).fill(description);
+  await page.locator(tid('upload-privacy')).selectOption(privacy);
+  await page.evaluate(() => {
+    // Watch the bar: the page moves on to the video page as soon as the upload is done.
+    window.__progress = { max: 0, labels: [] };
+    const bar = document.querySelector('[data-testid="upload-progress"]');
+    const label = document.querySelector('[data-testid="upload-progress-label"]');
+    const record = () => {
+      window.__progress.max = Math.max(window.__progress.max, Number(bar.value));
+      window.__progress.labels.push(label.textContent);
+    };
+    new MutationObserver(record).observe(bar, { attributes: true, attributeFilter: ['value'] });
+    new MutationObserver(record).observe(label, { childList: true, characterData: true, subtree: true });
+  });
+  await page.locator(tid('upload-submit')).click();
+  await page.locator(tid('upload-panel')).waitFor({ state: 'visible' }).catch(() => {});
+  const progress = await page.evaluate(() => window.__progress).catch(() => null);
+
+  const outcome = await Promise.race([
+    page.waitForURL(/#\/v\/[^/]+$/, { timeout: UPLOAD_TIMEOUT_MS }).then(() => 'done'),
+    page.locator(tid('upload-error')).waitFor({ state: 'visible', timeout: UPLOAD_TIMEOUT_MS }).then(() => 'error'),
+  ]).catch(() => 'timeout');
+  if (outcome === 'error') throw new AssertionError(`upload failed: ${await text(page, tid('upload-error'))}`);
+  if (outcome === 'timeout') throw new AssertionError(`upload did not finish within ${UPLOAD_TIMEOUT_MS / 1000} s`);
+
+  // The observer lived on the upload view's elements; the window survives hash navigation.
+  const seen = (await page.evaluate(() => window.__progress)) || progress;
+  const id = decodeURIComponent(page.url().split('#/v/')[1]);
+  await page.locator(tid('video-title')).filter({ hasText: name }).waitFor({ state: 'visible' });
+  return { id, progress: seen };
+}
+
+async function waitForPlayer(page) {
+  const player = page.locator(tid('video-player'));
+  await player.waitFor({ state: 'visible' });
+  try {
+    await page.waitForFunction(() => {
+      const v = document.querySelector('[data-testid="video-player"]');
+      return v && (v.readyState >= 2 || v.error);
+    }, null, { timeout: 30_000 });
+  } catch {
+    const state = await player.evaluate((v) => ({ readyState: v.readyState, networkState: v.networkState, src: v.currentSrc }));
+    throw new AssertionError(`the video never had data to play: ${JSON.stringify(state)}`);
+  }
+  const error = await player.evaluate((v) => (v.error ? `${v.error.code} ${v.error.message}` : null));
+  assert(!error, `the video element reports an error: ${error}`);
+  return player;
+}
+
+/** Waits until the player's currentTime exceeds `after`, calling play() again if it paused. */
+async function expectPlaysPast(page, after, what) {
+  try {
+    await page.waitForFunction((t) => {
+      const v = document.querySelector('[data-testid="video-player"]');
+      if (!v || v.error) return false;
+      if (v.paused && !v.ended) v.play().catch(() => {});
+      return v.currentTime > t;
+    }, after, { timeout: 15_000, polling: 100 });
+  } catch {
+    const state = await page.locator(tid('video-player')).evaluate((v) => ({
+      currentTime: v.currentTime, paused: v.paused, ended: v.ended, readyState: v.readyState,
+      error: v.error && v.error.message,
+    }));
+    throw new AssertionError(`${what}: currentTime did not pass ${after.toFixed(2)} s: ${JSON.stringify(state)}`);
+  }
+}
+
+function card(page, videoId) {
+  return page.locator(`${tid('video-card')}[data-video-id="${videoId}"]`);
+}
+
+// ------------------------------------------------------------------------------------------
+// The scenario.
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  for (const old of readdirSync(OUT)) if (old.endsWith('.png')) rmSync(path.join(OUT, old), { force: true });
+  if (!existsSync(FIXTURE)) throw new Error(`missing fixture ${FIXTURE}`);
+  if (!existsSync(CHROMIUM)) throw new Error(`missing ${CHROMIUM}: apt-get install -y chromium`);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+
+  const contextA = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await newPage(contextA, 'user A');
+  const alice = uniqueName('e2e-a');
+  const videoName = `E2E clip ${alice}`;
+  let videoId = null;
+  const needsVideo = () => (videoId ? null : 'needs the video uploaded in step 1');
+  const stepPassed = (n) => results.some((r) => r.number === n && r.ok === true);
+
+  await step(1, 'register, upload the MP4 (public): progress reaches 100 %, poster appears', { pages: () => [page] }, async () => {
+    await page.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+    await page.locator(tid('feed')).waitFor({ state: 'visible' });
+    await screenshot(page, '01-home');
+    await register(page, alice);
+    const { id, progress } = await upload(page, { name: videoName, privacy: 'public', description: 'Uploaded by the e2e scenario.' });
+    videoId = id; // later steps can run even when a check below fails
+    assert(progress && progress.max === 100, `the progress bar peaked at ${progress && progress.max}, not 100`);
+    assert(progress.labels.some((l) => /100/.test(l)), `the progress label never read 100 % (saw ${JSON.stringify(progress.labels.slice(-3))})`);
+    await screenshot(page, '02-video-page');
+
+    await open(page, `#/u/${alice}`);
+    const poster = card(page, videoId).locator(tid('video-card-poster'));
+    await poster.waitFor({ state: 'visible' });
+    try {
+      await page.waitForFunction((vid) => {
+        const img = document.querySelector(`[data-testid="video-card"][data-video-id="${vid}"] [data-testid="video-card-poster"]`);
+        return img && img.complete && img.naturalWidth > 0 && !img.classList.contains('placeholder');
+      }, videoId, { timeout: 20_000 });
+    } catch {
+      const state = await poster.evaluate((img) => ({ src: img.currentSrc, complete: img.complete, w: img.naturalWidth, placeholder: img.classList.contains('placeholder') }));
+      throw new AssertionError(`the poster did not load: ${JSON.stringify(state)}`);
+    }
+    assert((await poster.getAttribute('alt')) === `Poster of ${videoName}`, 'the poster has no proper alt text');
+    await screenshot(page, '03-user-list');
+  });
+
+  await step(2, 'play the video: readyState >= 2 and currentTime advances', { requires: needsVideo, pages: () => [page] }, async () => {
+    await open(page, `#/v/${encodeURIComponent(videoId)}`);
+    await page.locator(tid('video-title')).filter({ hasText: videoName }).waitFor({ state: 'visible' });
+    const player = await waitForPlayer(page);
+    const start = await player.evaluate(async (v) => {
+      v.muted = true;
+      await v.play();
+      return v.currentTime;
+    });
+    await expectPlaysPast(page, start + 0.3, 'playing');
+    assert(/\d/.test(await text(page, tid('video-views'))), 'the view count is not shown');
+    assert((await text(page, tid('video-date'))).length > 0, 'the upload time is not shown');
+    await screenshot(page, '04-playing');
+  });
+
+  await step(3, 'seek to ~2 s: playback goes on past the seek point', { requires: () => (stepPassed(2) ? null : 'needs the playing video of step 2'), pages: () => [page] }, async () => {
+    const player = page.locator(tid('video-player'));
+    const target = await player.evaluate(async (v) => {
+      const t = Math.min(2, Math.max(0, (Number.isFinite(v.duration) ? v.duration : 3) - 0.8));
+      const seeked = new Promise((resolve) => v.addEventListener('seeked', resolve, { once: true }));
+      v.currentTime = t;
+      await Promise.race([seeked, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (v.paused) await v.play();
+      return t;
+    });
+    const after = await player.evaluate((v) => v.currentTime);
+    assert(Math.abs(after - target) < 0.6, `the seek landed at ${after.toFixed(2)} s instead of ${target.toFixed(2)} s`);
+    await expectPlaysPast(page, target + 0.25, 'after the seek');
+    await screenshot(page, '05-after-seek');
+  });
+
+  await step(4, 'comment with markup shows as literal text, survives a reload, runs no script', { requires: needsVideo, pages: () => [page] }, async () => {
+    await open(page, `#/v/${encodeURIComponent(videoId)}`);
+    await page.locator(tid('comments')).waitFor({ state: 'visible' });
+    const comments = page.locator(`${tid('comment-list')} > ${tid('comment')}`);
+    await page.locator(`${tid('comments-empty')}, ${tid('comment')}`).first().waitFor({ state: 'visible' });
+    const before = await comments.count();
+    await page.locator(tid('comment-input')).fill(XSS_COMMENT);
+    await page.locator(tid('comment-submit')).click();
+    try {
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="comment-list"] > [data-testid="comment"]').length > n, before);
+    } catch {
+      const error = await page.locator(tid('comment-error')).textContent().catch(() => '');
+      throw new AssertionError(`the comment did not appear${error ? `: ${error.trim()}` : ''}`);
+    }
+    const first = comments.first();
+    const shown = await first.locator(tid('comment-content')).textContent();
+    assert(shown === XSS_COMMENT, `the new comment reads ${JSON.stringify(shown)}, not the literal text typed`);
+    assert(await first.locator(tid('comment-content')).isVisible(), 'the new comment is not visible');
+    assert((await first.locator(tid('comment-author')).textContent()).trim() === alice, 'the comment does not show its author');
+    assert(await first.locator(tid('comment-delete')).isVisible(), 'the author sees no Delete button on their comment');
+    await screenshot(page, '06-comment');
+
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    const again = comments.first();
+    await again.waitFor({ state: 'visible' });
+    const reloaded = await again.locator(tid('comment-content')).textContent();
+    assert(reloaded === XSS_COMMENT, `after the reload the comment reads ${JSON.stringify(reloaded)}`);
+    const injected = await page.evaluate(() => ({
+      xss: typeof window.__xss,
+      scripts: document.querySelectorAll('[data-testid="comment-list"] script').length,
+    }));
+    assert(injected.xss === 'undefined', 'window.__xss is defined: the comment ran as script');
+    assert(injected.scripts === 0, 'a <script> element was created from the comment');
+  });
+
+  await step(5, 'log out, log back in, delete the video: gone from the user\'s list', { requires: needsVideo, pages: () => [page] }, async () => {
+    await page.locator(tid('nav-logout')).click();
+    await page.locator(tid('nav-signin')).waitFor({ state: 'visible' });
+    assert(await page.locator(tid('nav-username')).isHidden(), 'the user name is still shown after logging out');
+    assert(await page.evaluate(() => sessionStorage.length === 0), 'the session is still stored after logging out');
+    await screenshot(page, '07-logged-out');
+
+    await signIn(page, alice);
+    await open(page, `#/u/${alice}`);
+    const item = card(page, videoId);
+    await item.waitFor({ state: 'visible' });
+    await item.locator(tid('video-card-delete')).click();
+    const dialog = page.locator(tid('confirm-dialog'));
+    await dialog.waitFor({ state: 'visible' });
+    assert((await dialog.textContent()).includes(videoName), 'the confirmation does not name the video');
+    await screenshot(page, '08-confirm-delete');
+    await page.locator(tid('confirm-ok')).click();
+    await item.waitFor({ state: 'detached' });
+
+    // A fresh load of the list, not only the removed card.
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.locator(tid('user-page')).waitFor({ state: 'visible' });
+    await page.locator(`${tid('list-empty')}, ${tid('video-card')}`).first().waitFor({ state: 'visible' });
+    assert((await card(page, videoId).count()) === 0, 'the deleted video is still in the user\'s list');
+    await open(page, `#/v/${encodeURIComponent(videoId)}`);
+    await page.locator(tid('not-found')).waitFor({ state: 'visible' });
+    await screenshot(page, '09-after-delete');
+  });
+
+  let pageB;
+  await step(6, 'a private video is not found for another user', { pages: () => [page, pageB] }, async () => {
+    const owner = uniqueName('e2e-p');
+    const other = uniqueName('e2e-b');
+    const contextP = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const contextB = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true });
+    try {
+      const pageP = await newPage(contextP, 'private owner');
+      await pageP.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+      await register(pageP, owner);
+      const privateName = `Private clip ${owner}`;
+      const { id } = await upload(pageP, { name: privateName, privacy: 'private' });
+      assert(/private/i.test(await text(pageP, tid('badge-privacy'))), 'the owner\'s page does not mark the video private');
+
+      pageB = await newPage(contextB, 'user B');
+      await pageB.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+      await register(pageB, other);
+      await open(pageB, `#/v/${encodeURIComponent(id)}`);
+      const notFound = pageB.locator(tid('not-found'));
+      await notFound.waitFor({ state: 'visible' });
+      assert(/not found/i.test(await notFound.textContent()), 'the page does not say "not found"');
+      assert((await pageB.locator(tid('video-player')).count()) === 0, 'a player is shown for a private video');
+      assert(!(await pageB.locator('body').textContent()).includes(privateName), 'the private video\'s name leaked');
+      await screenshot(pageB, '10-private-not-found-375px');
+
+      await open(pageB, `#/u/${owner}`);
+      await pageB.locator(tid('user-page')).waitFor({ state: 'visible' });
+      await pageB.locator(`${tid('list-empty')}, ${tid('video-card')}`).first().waitFor({ state: 'visible' });
+      assert((await card(pageB, id).count()) === 0, 'the private video is listed for another user');
+    } finally {
+      await contextP.close().catch(() => {});
+    }
+  });
+
+  await step(7, 'no script errors or CSP violations on any page', {
+    requires: () => (results.some((r) => r.ok === true) ? null : 'no page was exercised'),
+  }, async () => {
+    assert(problems.length === 0, `${problems.length} problem(s): ${problems.slice(0, 3).join(' | ')}`);
+  });
+}
+
+let fatal = null;
+try {
+  await main();
+} catch (err) {
+  fatal = err;
+  console.log(`FAIL  setup: ${(err && err.message ? err.message : String(err)).split('\n')[0]}`);
+} finally {
+  if (browser) await Promise.race([browser.close().catch(() => {}), sleep(10_000)]);
+}
+
+const passed = results.filter((r) => r.ok === true).length;
+const failed = results.filter((r) => r.ok === false).length + (fatal ? 1 : 0);
+const skipped = results.filter((r) => r.ok === null).length;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+clearTimeout(watchdog);

@@ -1,0 +1,102 @@
+//! Storage round trips per route, counted by the SDK interceptor. The test
+//! fails if a route's count grows; the bench writes the table to BENCHMARKS.md.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use vidlet::handlers::{accounts, comments, videos};
+use vidlet::store::call_counter::CallCounter;
+
+use crate::{fixture, handler, http_client, Handler, Req, TestApp};
+
+/// A route's calls and the minimum its semantics need, with the reason.
+pub struct RoundTrips {
+    pub route: &'static str,
+    pub calls: BTreeMap<String, usize>,
+    pub minimum: usize,
+    pub why: &'static str,
+}
+
+impl RoundTrips {
+    pub fn total(&self) -> usize {
+        self.calls.values().sum()
+    }
+}
+
+/// Runs one representative request per main route on a counted app.
+pub async fn measure() -> Vec<RoundTrips> {
+    let counter = CallCounter::default();
+    let aws = vidlet::store::load_aws_config().await;
+    let t = TestApp::on(counter.dynamodb_client(&aws), counter.s3_client(&aws), Default::default()).await;
+    counter.take(); // the bootstrap's calls
+    let mut rows = Vec::new();
+    let mut run = |route, minimum, why, calls| rows.push(RoundTrips { route, calls, minimum, why });
+
+    let body = json!({"username": "counted", "password": "password1"});
+    let token = call(&t, handler!(accounts::register), Req::post("/users").json(body.clone())).await["session_id"].clone();
+    let token = token.as_str().unwrap().to_owned();
+    run("POST /users", 1, "one transaction: conditional user put + session put", counter.take());
+
+    call(&t, handler!(accounts::login), Req::post("/sessions").json(body)).await;
+    run("POST /sessions", 3, "throttle read, user read, session put", counter.take());
+
+    call(&t, handler!(accounts::me), Req::get("/me").bearer(&token)).await;
+    run("GET /me", 2, "session read, user read (created_at lives on the user)", counter.take());
+
+    let clip = fixture("clip.mp4");
+    let create = json!({"name": "counted", "content_type": "video/mp4", "size": clip.len()});
+    let created = call(&t, handler!(videos::create_video), Req::post("/videos").bearer(&token).json(create)).await;
+    run("POST /videos", 2, "session read, conditional video put (presigning is local)", counter.take());
+    let id = created["video"]["id"].as_str().unwrap().to_owned();
+    let mut put = http_client().put(created["upload"]["url"].as_str().unwrap()).body(clip);
+    put = put.header("content-type", "video/mp4");
+    assert_eq!(put.send().await.unwrap().status().as_u16(), 200);
+    counter.take();
+
+    call(&t, handler!(videos::complete_video), Req::post("/").param("id", &id).bearer(&token)).await;
+    run(
+        "POST /videos/{id}/complete",
+        5,
+        "session read, video read, HEAD, one ranged GET of the header, conditional update",
+        counter.take(),
+    );
+
+    call(&t, handler!(videos::get_video), Req::get("/").param("id", &id)).await;
+    run("GET /videos/{id}", 1, "video read (anonymous)", counter.take());
+
+    call(&t, handler!(videos::list_videos), Req::get("/videos")).await;
+    run("GET /videos", 1, "one Query on the feed index", counter.take());
+
+    let list = Req::get("/").param("username", "counted");
+    call(&t, handler!(videos::list_user_videos), list).await;
+    run("GET /users/{username}/videos", 1, "one Query on an owner index (anonymous)", counter.take());
+
+    let stream = t.call(handler!(videos::stream_video), Req::get("/").param("id", &id).build()).await;
+    assert_eq!(stream.status.as_u16(), 302);
+    run("GET /videos/{id}/stream", 1, "one conditional ADD views that also checks visibility", counter.take());
+
+    let comment = Req::post("/").param("id", &id).bearer(&token).json(json!({"content": "counted"}));
+    let posted = call(&t, handler!(comments::create_comment), comment).await;
+    run("POST /videos/{id}/comments", 2, "session read, one transaction: visibility check + comment put", counter.take());
+
+    call(&t, handler!(comments::list_comments), Req::get("/").param("id", &id)).await;
+    run("GET /videos/{id}/comments", 2, "video read (visibility), one Query", counter.take());
+
+    let comment_id = posted["comment"]["id"].as_str().unwrap().to_owned();
+    let delete_comment = Req::delete("/").param("id", &id).param("comment_id", &comment_id).bearer(&token);
+    t.call(handler!(comments::delete_comment), delete_comment.build()).await.assert_status(204);
+    run("DELETE /videos/{id}/comments/{comment_id}", 2, "session read, conditional delete (author)", counter.take());
+
+    t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build()).await.assert_status(204);
+    run("DELETE /videos/{id}", 2, "session read, one transaction: delete + deletion record", counter.take());
+
+    t.call(handler!(accounts::logout), Req::delete("/sessions/current").bearer(&token).build()).await.assert_status(204);
+    run("DELETE /sessions/current", 2, "session read, session delete", counter.take());
+    rows
+}
+
+async fn call(t: &TestApp, h: Handler, req: Req) -> Value {
+    let res = t.call(h, req.build()).await;
+    assert!(res.status.is_success(), "{}: {}", res.status, res.body);
+    res.body
+}
