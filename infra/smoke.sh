@@ -69,3 +69,12 @@ echo "smoke: $passed passed, $failed failed"
 [[ $failed == 0 ]] || { echo "--- watch log tail"; tail -n 40 "$LOG"; exit 1; }
 
 BASE_URL=$BASE node e2e/scenario.mjs
+
+# The functions' logs of this whole run hold no secret: no password, no
+# session id, no presigned signature, no Authorization header.
+leaks=0
+for secret in "$TOKEN" "correct horse" "X-Amz-Signature" "X-Amz-Credential" "Bearer "; do
+  if grep -qF -- "$secret" "$LOG"; then echo "FAIL log hygiene: the watch log contains ${secret:0:12}..."; leaks=$((leaks + 1)); fi
+done
+echo "log hygiene: $(wc -l < "$LOG") log lines searched, $leaks secrets found"
+[[ $leaks == 0 ]]
