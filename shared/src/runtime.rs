@@ -41,7 +41,8 @@ where
     response
 }
 
-/// The whole `main` of a route function: build the app once, then serve.
+/// The whole `main` of a route function: build the app once, then serve,
+/// `AWS_LAMBDA_MAX_CONCURRENCY` invocations at a time (one when unset).
 pub async fn serve<F, Fut>(function: &'static str, handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<App>, Request) -> Fut + Copy + Send + 'static,
@@ -49,7 +50,7 @@ where
 {
     crate::telemetry::init();
     let app = App::from_env().await;
-    lambda_http::run(service_fn(move |req: Request| {
+    lambda_http::run_concurrent(service_fn(move |req: Request| {
         let app = app.clone();
         async move { Ok::<_, std::convert::Infallible>(respond(function, app, req, handler).await) }
     }))

@@ -1,6 +1,8 @@
 //! `VideoStore`, `CommentStore` and `DeletionQueue` on DynamoDB: the videos,
 //! comments and deletions tables. Every multi-item write is one transaction.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem, Update};
@@ -22,6 +24,15 @@ const PENDING_PARTITION: &str = "pending";
 /// Who may see a video, as a condition: its owner, or anyone if ready and not private.
 const VISIBLE_TO_VIEWER: &str =
     "attribute_exists(id) AND (#owner = :viewer OR (#status = :ready AND #privacy <> :private))";
+
+/// The names and values `VISIBLE_TO_VIEWER` uses.
+fn visibility_expression(viewer: &str) -> (HashMap<String, String>, Item) {
+    let names = [("#owner", "owner"), ("#status", "status"), ("#privacy", "privacy")]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let values = [(":viewer", s(viewer)), (":ready", s("ready")), (":private", s("private"))]
+        .map(|(k, v)| (k.to_owned(), v));
+    (HashMap::from(names), Item::from(values))
+}
 
 pub struct DynamoVideos {
     client: Client,
@@ -63,6 +74,13 @@ impl DynamoVideos {
         item.insert("queue".into(), s(DELETION_QUEUE));
         let put = Put::builder().table_name(&self.deletions).set_item(Some(item)).build().map_err(internal)?;
         Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// One transaction: a conditional write on a video plus its deletion record.
+    /// `Ok(false)` when the write's condition failed (nothing was written).
+    async fn write_with_record(&self, write: TransactWriteItem, record: &DeletionRecord) -> ApiResult<bool> {
+        let request = self.client.transact_write_items().transact_items(write).transact_items(self.record_put(record)?);
+        self.transact(request).await
     }
 
     /// Runs a transaction; `Ok(false)` when one of its conditions failed.
@@ -189,12 +207,7 @@ impl VideoStore for DynamoVideos {
             .expression_attribute_values(":pending", s("pending"))
             .build()
             .map_err(internal)?;
-        let request = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(update).build())
-            .transact_items(self.record_put(record)?);
-        self.transact(request).await
+        self.write_with_record(TransactWriteItem::builder().update(update).build(), record).await
     }
 
     async fn delete_video(&self, id: &str, owner: &str, record: &DeletionRecord) -> ApiResult<DeleteOutcome> {
@@ -206,12 +219,7 @@ impl VideoStore for DynamoVideos {
             .expression_attribute_values(":owner", s(owner))
             .build()
             .map_err(internal)?;
-        let request = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(delete).build())
-            .transact_items(self.record_put(record)?);
-        if self.transact(request).await? {
+        if self.write_with_record(TransactWriteItem::builder().delete(delete).build(), record).await? {
             Ok(DeleteOutcome::Deleted)
         } else {
             self.missing_or_forbidden(id).await
@@ -219,6 +227,9 @@ impl VideoStore for DynamoVideos {
     }
 
     async fn count_view(&self, id: &str, viewer: Option<&str>) -> ApiResult<Option<Video>> {
+        let (mut names, mut values) = visibility_expression(viewer.unwrap_or(""));
+        names.insert("#views".into(), "views".into());
+        values.insert(":one".into(), n(1));
         let result = self
             .client
             .update_item()
@@ -226,14 +237,8 @@ impl VideoStore for DynamoVideos {
             .set_key(Some(Self::video_key(id)))
             .update_expression("ADD #views :one")
             .condition_expression(VISIBLE_TO_VIEWER)
-            .expression_attribute_names("#views", "views")
-            .expression_attribute_names("#owner", "owner")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#privacy", "privacy")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":viewer", s(viewer.unwrap_or("")))
-            .expression_attribute_values(":ready", s("ready"))
-            .expression_attribute_values(":private", s("private"))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
@@ -305,28 +310,20 @@ impl VideoStore for DynamoVideos {
             .expression_attribute_values(":pending", s("pending"))
             .build()
             .map_err(internal)?;
-        let request = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(delete).build())
-            .transact_items(self.record_put(record)?);
-        self.transact(request).await
+        self.write_with_record(TransactWriteItem::builder().delete(delete).build(), record).await
     }
 }
 
 #[async_trait]
 impl CommentStore for DynamoVideos {
     async fn add_comment(&self, comment: &Comment, viewer: &str) -> ApiResult<bool> {
+        let (names, values) = visibility_expression(viewer);
         let check = ConditionCheck::builder()
             .table_name(&self.videos)
             .set_key(Some(Self::video_key(&comment.video_id)))
             .condition_expression(VISIBLE_TO_VIEWER)
-            .expression_attribute_names("#owner", "owner")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#privacy", "privacy")
-            .expression_attribute_values(":viewer", s(viewer))
-            .expression_attribute_values(":ready", s("ready"))
-            .expression_attribute_values(":private", s("private"))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .build()
             .map_err(internal)?;
         let put = Put::builder()
