@@ -17,7 +17,7 @@ export AWS_REGION ?= us-east-1
 export SITE_ORIGINS ?= http://127.0.0.1:$(WATCH_PORT),http://localhost:$(WATCH_PORT)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup browser stack stop bootstrap dev test routes sweep
+.PHONY: help setup browser stack stop bootstrap dev test routes sweep package
 
 help:
 	@echo "make dev    run the whole site locally on the emulators"
@@ -57,6 +57,12 @@ dev: bootstrap
 ## Regenerate the watch router in Cargo.toml from shared/src/routes.rs.
 routes:
 	cargo run -q -p infra -- routes
+
+## Release build of every function for Lambda arm64, the workspace at once; prints zip sizes.
+package: setup
+	rustup target add aarch64-unknown-linux-gnu
+	cargo lambda build --release --arm64 --output-format zip $(foreach f,$(notdir $(wildcard functions/*)),--bin $(f))
+	@ls -l target/lambda/*/bootstrap.zip | awk '{printf "%-22s %8.1f KiB\n", $$9, $$5/1024}' | sed 's|target/lambda/||; s|/bootstrap.zip||'
 
 ## Run the sweep once against `make dev` (which must be running).
 sweep:
