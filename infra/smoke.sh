@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of `make dev`: serves the workspace with `cargo lambda watch` on a
 # spare port, with tables and a bucket of its own, drives the API with curl,
-# then runs the browser scenario (e2e/scenario.mjs) against the same server.
+# then runs the browser scenario (e2e/scenario.mjs) and the contract fuzzing
+# (infra/contract/run.sh) against the same server, then searches its logs.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -13,7 +14,7 @@ LOG=$ROOT/target/smoke-watch.log
 mkdir -p target
 
 cargo run -q -p infra -- bootstrap
-cargo lambda watch -A 127.0.0.1 -P "$PORT" > "$LOG" 2>&1 &
+cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$PORT" > "$LOG" 2>&1 &
 WATCH=$!
 trap 'kill $WATCH 2>/dev/null; wait $WATCH 2>/dev/null || true' EXIT
 
@@ -69,6 +70,9 @@ echo "smoke: $passed passed, $failed failed"
 [[ $failed == 0 ]] || { echo "--- watch log tail"; tail -n 40 "$LOG"; exit 1; }
 
 BASE_URL=$BASE node e2e/scenario.mjs
+
+# The contract: schemathesis against openapi.yaml, on the same server and stack.
+BASE_URL=$BASE bash infra/contract/run.sh
 
 # The functions' logs of this whole run hold no secret: no password, no
 # session id, no presigned signature, no Authorization header.

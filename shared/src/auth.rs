@@ -23,9 +23,11 @@ pub async fn require_session(app: &App, req: &Request) -> ApiResult<Session> {
     Ok(session)
 }
 
-/// The caller's session if it sent a valid one; anonymous otherwise.
+/// The caller's session if it sent one; anonymous if it sent no credentials at
+/// all. Credentials that are sent but invalid are a 401, never anonymity.
 pub async fn optional_session(app: &App, req: &Request) -> ApiResult<Option<Session>> {
-    if session_token(req).is_none() {
+    let headers = req.headers();
+    if !headers.contains_key(http::header::AUTHORIZATION) && !headers.contains_key("x-session-id") {
         return Ok(None);
     }
     require_session(app, req).await.map(Some)

@@ -92,11 +92,12 @@ impl DynamoVideos {
         }
     }
 
-    /// After a failed owner condition: was the item missing, or someone else's?
-    async fn missing_or_forbidden(&self, id: &str) -> ApiResult<DeleteOutcome> {
+    /// After a failed owner condition: someone else's video that the caller
+    /// may see is forbidden; one it may not see is as good as missing.
+    async fn missing_or_forbidden(&self, id: &str, caller: &str) -> ApiResult<DeleteOutcome> {
         Ok(match self.get_video(id).await? {
-            None => DeleteOutcome::NotFound,
-            Some(_) => DeleteOutcome::Forbidden,
+            Some(video) if video.visible_to(Some(caller)) => DeleteOutcome::Forbidden,
+            _ => DeleteOutcome::NotFound,
         })
     }
 
@@ -222,7 +223,7 @@ impl VideoStore for DynamoVideos {
         if self.write_with_record(TransactWriteItem::builder().delete(delete).build(), record).await? {
             Ok(DeleteOutcome::Deleted)
         } else {
-            self.missing_or_forbidden(id).await
+            self.missing_or_forbidden(id, owner).await
         }
     }
 
@@ -264,7 +265,7 @@ impl VideoStore for DynamoVideos {
             .await;
         match result {
             Ok(_) => Ok(DeleteOutcome::Deleted),
-            Err(err) if is_conditional_failure(&err) => self.missing_or_forbidden(id).await,
+            Err(err) if is_conditional_failure(&err) => self.missing_or_forbidden(id, owner).await,
             Err(err) => Err(err.into()),
         }
     }

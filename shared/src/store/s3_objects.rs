@@ -52,7 +52,16 @@ impl ObjectStore for S3Objects {
         Ok(PresignedRequest {
             url: presigned.uri().to_owned(),
             method: presigned.method().to_owned(),
-            headers: presigned.headers().map(|(k, v)| (canonical_header(k), v.to_owned())).collect(),
+            // What the client must send: the signed type and length (not, say, a
+            // trace header the SDK adds inside Lambda).
+            headers: presigned
+                .headers()
+                .filter(|(k, _)| {
+                    let k = k.to_ascii_lowercase();
+                    k == "content-type" || k == "content-length" || k.starts_with("x-amz-")
+                })
+                .map(|(k, v)| (canonical_header(k), v.to_owned()))
+                .collect(),
             expires_at: expires_at(ttl_secs),
         })
     }

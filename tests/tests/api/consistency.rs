@@ -192,3 +192,28 @@ fn read_routes_get_read_policies_and_only_presigners_touch_s3() {
         }
     }
 }
+
+#[test]
+fn openapi_describes_every_route_and_nothing_else() {
+    let text = std::fs::read_to_string(infra::repo_root().join("openapi.yaml")).unwrap();
+    let spec: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut in_spec = BTreeSet::new();
+    for (path, item) in spec["paths"].as_mapping().unwrap() {
+        for (method, operation) in item.as_mapping().unwrap() {
+            let method = method.as_str().unwrap();
+            if !["get", "put", "post", "delete", "patch", "head", "options"].contains(&method) {
+                continue;
+            }
+            let function = operation["x-function"].as_str().or(operation["operationId"].as_str()).unwrap();
+            in_spec.insert((method.to_uppercase(), path.as_str().unwrap().to_owned(), function.to_owned()));
+            let responses = operation["responses"].as_mapping().unwrap();
+            assert!(!responses.is_empty(), "{method} {path:?} documents no response");
+        }
+    }
+    let in_code = routes_in_code();
+    let missing: Vec<_> = in_code.difference(&in_spec).collect();
+    let extra: Vec<_> = in_spec.difference(&in_code).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "openapi.yaml lacks {missing:?}; has unknown {extra:?}");
+    assert!(!spec["components"]["securitySchemes"]["bearerAuth"].is_null(), "the auth scheme is documented");
+}

@@ -302,3 +302,30 @@ async fn markup_in_comments_and_names_is_stored_and_returned_verbatim() {
     assert_eq!(res.headers["content-type"], "application/json", "never served as HTML");
     let _ = http_client;
 }
+
+#[tokio::test]
+async fn crafted_a_strangers_write_to_a_private_video_does_not_reveal_it() {
+    let t = TestApp::new().await;
+    let owner = register(&t, "secretive", "password1").await;
+    let stranger = register(&t, "prober", "password1").await;
+    let id = upload(&t, &owner, "clip.mp4", "video/mp4", "private").await["id"].as_str().unwrap().to_owned();
+    // Every route answers as if the video did not exist: no 403 that would confirm it.
+    let delete = Req::delete("/").param("id", &id).bearer(&stranger).build();
+    t.call(handler!(videos::delete_video), delete).await.assert_error(404, "005");
+    let poster = Req::post("/").param("id", &id).bearer(&stranger).json(json!({"content_type": "image/png", "size": 10})).build();
+    t.call(handler!(videos::create_poster), poster).await.assert_error(404, "005");
+    complete(&t, &stranger, &id).await.assert_error(404, "005");
+    assert!(t.app.videos.get_video(&id).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn headers_credentials_that_are_not_a_session_are_refused_not_ignored() {
+    let t = TestApp::new().await;
+    let token = register(&t, "viewer", "password1").await;
+    let id = upload(&t, &token, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
+    for (name, value) in [("authorization", "Basic Zm9vOmJhcg=="), ("authorization", "Bearer garbage"), ("x-session-id", "garbage")] {
+        let req = Req::get("/").param("id", &id).header(name, value).build();
+        t.call(handler!(videos::get_video), req).await.assert_error(401, "002");
+    }
+    t.call(handler!(videos::get_video), Req::get("/").param("id", &id).build()).await.assert_status(200);
+}
