@@ -17,7 +17,7 @@ export AWS_REGION ?= us-east-1
 export SITE_ORIGINS ?= http://127.0.0.1:$(WATCH_PORT),http://localhost:$(WATCH_PORT)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup browser stack stop bootstrap dev test routes sweep package
+.PHONY: help setup browser stack stop bootstrap dev test routes sweep package fuzz
 
 help:
 	@echo "make dev    run the whole site locally on the emulators"
@@ -63,6 +63,10 @@ package: setup
 	rustup target add aarch64-unknown-linux-gnu
 	cargo lambda build --release --arm64 --output-format zip $(foreach f,$(notdir $(wildcard functions/*)),--bin $(f))
 	@ls -l target/lambda/*/bootstrap.zip | awk '{printf "%-22s %8.1f KiB\n", $$9, $$5/1024}' | sed 's|target/lambda/||; s|/bootstrap.zip||'
+
+## cargo-fuzz: the container sniffer, the cursor decoder and body parsing, FUZZ_SECONDS (60) each.
+fuzz:
+	bash infra/fuzz.sh
 
 ## Run the sweep once against `make dev` (which must be running).
 sweep:
