@@ -202,3 +202,12 @@ async fn responses_carry_security_headers() {
     assert_eq!(res.headers["content-type"], "application/json");
     assert!(res.headers.contains_key("referrer-policy"));
 }
+
+#[tokio::test]
+async fn a_route_wired_without_its_path_parameter_is_a_500_in_the_error_model() {
+    // A deployment fault (the template's path lacks {username}): 004, not a panic.
+    let t = TestApp::new().await;
+    let res = t.call(handler!(accounts::get_user), Req::get("/users/alice").build()).await;
+    res.assert_error(500, "004");
+    assert!(!res.body["error"].as_str().unwrap().contains("username"), "internal details stay in the logs");
+}
