@@ -17,12 +17,17 @@ export AWS_REGION ?= us-east-1
 export SITE_ORIGINS ?= http://127.0.0.1:$(WATCH_PORT),http://localhost:$(WATCH_PORT)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup browser stack stop bootstrap dev test routes sweep package fuzz
+.PHONY: help setup browser deny-tool stack stop bootstrap dev test lint routes sweep package fuzz bench
 
 help:
 	@echo "make dev    run the whole site locally on the emulators"
 	@echo "make test   run every test (unit, integration, smoke, template lint)"
 	@echo "make stop   stop the local stack"
+	@echo "make sweep  run the deletion sweep once (make dev must be running)"
+	@echo "make package  build every function for Lambda arm64 and print the zip sizes"
+	@echo "make bench  regenerate BENCHMARKS.md"
+	@echo "make fuzz   run the cargo-fuzz targets for a bounded time"
+	@echo "make lint   every cargo-deny check (advisories need the network)"
 
 ## Install whatever is missing: LocalStack venv, DynamoDB Local, cargo-lambda, SAM CLI.
 setup:
@@ -72,7 +77,16 @@ fuzz:
 sweep:
 	cargo lambda invoke sweep --invoke-address 127.0.0.1 --invoke-port $(WATCH_PORT) --data-file infra/events/scheduled-event.json
 
-test: stack browser
+## cargo-deny, project-local.
+deny-tool:
+	bash infra/tools/install-cargo-deny.sh
+
+## Every cargo-deny check; advisories fetch the RustSec database, so this needs the network.
+lint: deny-tool
+	.tools/cargo/bin/cargo-deny check
+
+test: stack browser deny-tool
+	.tools/cargo/bin/cargo-deny check licenses bans sources
 	cargo run -q -p infra -- routes --check
 	cargo build --workspace
 	cargo test --workspace

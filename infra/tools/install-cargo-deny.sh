@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs cargo-deny, pinned, into the git-ignored .tools/cargo, unless it is there.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VERSION=0.18.9
+if "$ROOT/.tools/cargo/bin/cargo-deny" --version 2>/dev/null | grep -q " $VERSION"; then
+  echo "install: cargo-deny up to date"
+  exit 0
+fi
+echo "install: cargo-deny $VERSION -> $ROOT/.tools/cargo"
+CARGO_TARGET_DIR=$ROOT/target/tools-build cargo install -q --locked --version "=$VERSION" cargo-deny --root "$ROOT/.tools/cargo"
