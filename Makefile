@@ -69,6 +69,10 @@ package: setup
 	cargo lambda build --release --arm64 --output-format zip $(foreach f,$(notdir $(wildcard functions/*)),--bin $(f))
 	@ls -l target/lambda/*/bootstrap.zip | awk '{printf "%-22s %8.1f KiB\n", $$9, $$5/1024}' | sed 's|target/lambda/||; s|/bootstrap.zip||'
 
+## Benchmarks against the local stack; rewrites BENCHMARKS.md (about 5 minutes here).
+bench: stack
+	bash infra/bench.sh
+
 ## cargo-fuzz: the container sniffer, the cursor decoder and body parsing, FUZZ_SECONDS (60) each.
 fuzz:
 	bash infra/fuzz.sh

@@ -1,0 +1,9 @@
+//! The seven benchmark items, each returning its BENCHMARKS.md section.
+
+pub mod cold_start;
+pub mod concurrency;
+pub mod cost;
+pub mod round_trips;
+pub mod streaming;
+pub mod sweep;
+pub mod warm;

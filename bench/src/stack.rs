@@ -1,0 +1,98 @@
+//! The bench's own tables and bucket in the local stack (prefix `bench_<pid>_`),
+//! created from template.yaml like the tests' and removed at the end.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+use vidlet::config::{Config, Table};
+use vidlet::store::call_counter::CallCounter;
+use vidlet::App;
+
+use crate::Result;
+
+pub struct Stack {
+    pub config: Config,
+    pub aws: SdkConfig,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub s3: aws_sdk_s3::Client,
+}
+
+/// The local endpoints, as the Makefile and .cargo/config.toml set them.
+pub fn endpoint(service: &str, default: &str) -> String {
+    std::env::var(format!("AWS_ENDPOINT_URL_{service}")).unwrap_or_else(|_| default.to_owned())
+}
+
+impl Stack {
+    /// Fresh tables `bench_<pid>_<tag>*` and bucket `vidlet-bench-<pid>-<tag>`.
+    pub async fn create(tag: &str) -> Result<Self> {
+        let pid = std::process::id();
+        let prefix = format!("bench_{pid}_{tag}");
+        let mut config = Config::default().with_table_prefix(&prefix);
+        config.bucket = format!("vidlet-bench-{pid}-{}", tag.trim_end_matches('_').replace('_', "-"))
+            .trim_end_matches('-')
+            .to_owned();
+        let aws = vidlet::store::load_aws_config().await;
+        let dynamodb = vidlet::store::dynamodb_client(&aws);
+        let s3 = vidlet::store::s3_client(&aws);
+        infra::bootstrap::bootstrap(&dynamodb, &s3, vidlet_tests::template(), &prefix, &config.bucket, &HashMap::new())
+            .await
+            .map_err(|e| format!("cannot bootstrap the local stack (is it running? bash localstack/start.sh): {e}"))?;
+        Ok(Stack { config, aws, dynamodb, s3 })
+    }
+
+    /// The app the handlers get, on this stack's tables and bucket.
+    pub fn app(&self) -> Arc<App> {
+        Arc::new(App::from_clients(self.config.clone(), self.dynamodb.clone(), self.s3.clone()))
+    }
+
+    /// The same app on clients whose every storage call `counter` counts.
+    pub fn counted_app(&self, counter: &CallCounter) -> Arc<App> {
+        let (dynamodb, s3) = (counter.dynamodb_client(&self.aws), counter.s3_client(&self.aws));
+        Arc::new(App::from_clients(self.config.clone(), dynamodb, s3))
+    }
+
+    pub fn table(&self, table: Table) -> &str {
+        self.config.table_name(table)
+    }
+
+    /// The environment Lambda gives a function, pointed at this stack.
+    pub fn function_env(&self, function: &str) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = [
+            ("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            ("LANG", "en_US.UTF-8"),
+            ("TZ", ":UTC"),
+            ("_HANDLER", "bootstrap"),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]bench"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        env.push(("AWS_LAMBDA_FUNCTION_NAME".into(), function.into()));
+        env.push(("AWS_LAMBDA_LOG_GROUP_NAME".into(), format!("/aws/lambda/{function}")));
+        env.push(("AWS_ENDPOINT_URL_DYNAMODB".into(), endpoint("DYNAMODB", "http://127.0.0.1:8000")));
+        env.push(("AWS_ENDPOINT_URL_S3".into(), endpoint("S3", "http://127.0.0.1:4566")));
+        for table in Table::ALL {
+            env.push((table.env_var(), self.config.table_name(table).to_owned()));
+        }
+        env.push(("BUCKET_NAME".into(), self.config.bucket.clone()));
+        env
+    }
+
+    /// Deletes the tables and the bucket with everything in it.
+    pub async fn destroy(&self) -> Result<()> {
+        for table in Table::ALL {
+            let _ = self.dynamodb.delete_table().table_name(self.table(table)).send().await;
+        }
+        crate::seed::empty_bucket(&self.s3, &self.config.bucket).await?;
+        self.s3.delete_bucket().bucket(&self.config.bucket).send().await?;
+        Ok(())
+    }
+}
