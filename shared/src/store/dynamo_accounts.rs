@@ -9,7 +9,7 @@ use crate::config::{Config, Table};
 use crate::domain::account::{LoginFailures, Session, User, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::AccountStore;
-use crate::store::dynamo_util::{batch_delete, is_conditional_failure, is_transaction_condition_failure, s, Item};
+use crate::store::dynamo_util::{batch_delete, is_conditional_failure, is_transaction_condition_failure, query_all, s};
 
 pub struct DynamoAccounts {
     client: Client,
@@ -179,30 +179,8 @@ impl AccountStore for DynamoAccounts {
     }
 
     async fn delete_user(&self, username: &Username) -> ApiResult<()> {
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.sessions)
-                .index_name("by_user")
-                .key_condition_expression("username = :username")
-                .expression_attribute_values(":username", s(username.as_str()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await?;
-            let keys = out
-                .items
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|mut item| item.remove("session_hash").map(|h| Item::from([("session_hash".to_owned(), h)])))
-                .collect();
-            batch_delete(&self.client, &self.sessions, keys).await?;
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let sessions = query_all(&self.client, &self.sessions, Some("by_user"), ("username", username.as_str()), "session_hash");
+        batch_delete(&self.client, &self.sessions, sessions.await?).await?;
         self.client
             .delete_item()
             .table_name(&self.users)

@@ -104,3 +104,66 @@ pub async fn batch_delete(client: &Client, table: &str, keys: Vec<Item>) -> ApiR
     }
     Ok(calls)
 }
+
+/// Every item of one partition (of a table or an index), all pages, with
+/// only the `projection` attributes.
+pub async fn query_all(
+    client: &Client,
+    table: &str,
+    index: Option<&str>,
+    partition: (&str, &str),
+    projection: &str,
+) -> ApiResult<Vec<Item>> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let out = client
+            .query()
+            .table_name(table)
+            .set_index_name(index.map(str::to_owned))
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", partition.0)
+            .expression_attribute_values(":pk", s(partition.1))
+            .projection_expression(projection)
+            .set_exclusive_start_key(start)
+            .send()
+            .await?;
+        items.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+/// One page of a partition, newest (highest sort key) first, behind an opaque
+/// cursor that only this list accepts.
+pub async fn query_page<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    table: &str,
+    index: Option<&str>,
+    partition: (&str, &str),
+    sort_attribute: &str,
+    table_key: &[&str],
+    page: &crate::domain::video::PageRequest,
+) -> ApiResult<crate::domain::video::Page<T>> {
+    let start = page
+        .cursor
+        .as_deref()
+        .map(|raw| decode_cursor(raw, partition, sort_attribute, table_key))
+        .transpose()?;
+    let out = client
+        .query()
+        .table_name(table)
+        .set_index_name(index.map(str::to_owned))
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", partition.0)
+        .expression_attribute_values(":pk", s(partition.1))
+        .scan_index_forward(false)
+        .limit(page.limit as i32)
+        .set_exclusive_start_key(start)
+        .send()
+        .await?;
+    let items = out.items.unwrap_or_default().into_iter().map(serde_dynamo::from_item).collect::<Result<_, _>>()?;
+    Ok(crate::domain::video::Page { items, next_cursor: out.last_evaluated_key.as_ref().and_then(encode_cursor) })
+}

@@ -14,7 +14,7 @@ use crate::domain::video::{Comment, DeletionRecord, Page, PageRequest, Privacy, 
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{CommentStore, DeleteOutcome, DeletionQueue, ReadyInfo, VideoStore};
 use crate::store::dynamo_util::{
-    batch_delete, decode_cursor, encode_cursor, is_conditional_failure, is_transaction_condition_failure, n, s, Item,
+    batch_delete, is_conditional_failure, is_transaction_condition_failure, n, query_all, query_page, s, Item,
 };
 
 /// The one partition of the deletions table.
@@ -101,32 +101,8 @@ impl DynamoVideos {
         })
     }
 
-    async fn query_videos(
-        &self,
-        index: &str,
-        partition: (&str, &str),
-        page: &PageRequest,
-    ) -> ApiResult<Page<Video>> {
-        let start = page
-            .cursor
-            .as_deref()
-            .map(|raw| decode_cursor(raw, partition, "id", &["id"]))
-            .transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.videos)
-            .index_name(index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", partition.0)
-            .expression_attribute_values(":pk", s(partition.1))
-            .scan_index_forward(false)
-            .limit(page.limit as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await?;
-        let items = out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
-        Ok(Page { items, next_cursor: out.last_evaluated_key.as_ref().and_then(encode_cursor) })
+    async fn query_videos(&self, index: &str, partition: (&str, &str), page: &PageRequest) -> ApiResult<Page<Video>> {
+        query_page(&self.client, &self.videos, Some(index), partition, "id", &["id"], page).await
     }
 }
 
@@ -342,24 +318,7 @@ impl CommentStore for DynamoVideos {
     }
 
     async fn list_comments(&self, video_id: &str, page: &PageRequest) -> ApiResult<Page<Comment>> {
-        let start = page
-            .cursor
-            .as_deref()
-            .map(|raw| decode_cursor(raw, ("video_id", video_id), "comment_id", &[]))
-            .transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.comments)
-            .key_condition_expression("video_id = :video")
-            .expression_attribute_values(":video", s(video_id))
-            .scan_index_forward(false)
-            .limit(page.limit as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await?;
-        let items = out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
-        Ok(Page { items, next_cursor: out.last_evaluated_key.as_ref().and_then(encode_cursor) })
+        query_page(&self.client, &self.comments, None, ("video_id", video_id), "comment_id", &[], page).await
     }
 
     async fn delete_comment(&self, video_id: &str, comment_id: &str, caller: &str) -> ApiResult<DeleteOutcome> {
@@ -406,24 +365,7 @@ impl CommentStore for DynamoVideos {
     async fn delete_comments_of(&self, video_ids: &[String]) -> ApiResult<usize> {
         let mut keys = Vec::new();
         for video_id in video_ids {
-            let mut start = None;
-            loop {
-                let out = self
-                    .client
-                    .query()
-                    .table_name(&self.comments)
-                    .key_condition_expression("video_id = :video")
-                    .expression_attribute_values(":video", s(video_id))
-                    .projection_expression("video_id, comment_id")
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await?;
-                keys.extend(out.items.unwrap_or_default());
-                start = out.last_evaluated_key;
-                if start.is_none() {
-                    break;
-                }
-            }
+            keys.extend(query_all(&self.client, &self.comments, None, ("video_id", video_id), "video_id, comment_id").await?);
         }
         let deleted = keys.len();
         batch_delete(&self.client, &self.comments, keys).await?;
