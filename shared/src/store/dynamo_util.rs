@@ -105,6 +105,22 @@ pub async fn batch_delete(client: &Client, table: &str, keys: Vec<Item>) -> ApiR
     Ok(calls)
 }
 
+/// A Query on one partition of a table or an index.
+fn partition_query(
+    client: &Client,
+    table: &str,
+    index: Option<&str>,
+    partition: (&str, &str),
+) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    client
+        .query()
+        .table_name(table)
+        .set_index_name(index.map(str::to_owned))
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", partition.0)
+        .expression_attribute_values(":pk", s(partition.1))
+}
+
 /// Every item of one partition (of a table or an index), all pages, with
 /// only the `projection` attributes.
 pub async fn query_all(
@@ -117,13 +133,7 @@ pub async fn query_all(
     let mut items = Vec::new();
     let mut start = None;
     loop {
-        let out = client
-            .query()
-            .table_name(table)
-            .set_index_name(index.map(str::to_owned))
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", partition.0)
-            .expression_attribute_values(":pk", s(partition.1))
+        let out = partition_query(client, table, index, partition)
             .projection_expression(projection)
             .set_exclusive_start_key(start)
             .send()
@@ -152,13 +162,7 @@ pub async fn query_page<T: serde::de::DeserializeOwned>(
         .as_deref()
         .map(|raw| decode_cursor(raw, partition, sort_attribute, table_key))
         .transpose()?;
-    let out = client
-        .query()
-        .table_name(table)
-        .set_index_name(index.map(str::to_owned))
-        .key_condition_expression("#pk = :pk")
-        .expression_attribute_names("#pk", partition.0)
-        .expression_attribute_values(":pk", s(partition.1))
+    let out = partition_query(client, table, index, partition)
         .scan_index_forward(false)
         .limit(page.limit as i32)
         .set_exclusive_start_key(start)
