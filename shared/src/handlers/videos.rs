@@ -53,9 +53,17 @@ impl From<Page<Video>> for VideoList {
     }
 }
 
-/// `video/MP4; codecs=...` → `video/mp4`.
-fn media_type(raw: &str) -> String {
-    raw.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+/// The declared type without parameters (`video/MP4; codecs=...` → `video/mp4`),
+/// if it is one of `allowed`; 415 (011) otherwise.
+fn allowed_media_type(raw: &str, allowed: &[&str]) -> ApiResult<String> {
+    let media_type = raw.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if !allowed.contains(&media_type.as_str()) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "content type {media_type:?} is not allowed; use one of {}",
+            allowed.join(", ")
+        )));
+    }
+    Ok(media_type)
 }
 
 /// Checks a declared size against `1..=max`.
@@ -93,10 +101,6 @@ fn media_redirect(req: &Request, location: &str) -> ApiResult<Response<Body>> {
     if wants_json {
         return Ok(json_response(StatusCode::OK, &MediaUrl { url: location }));
     }
-    redirect(location)
-}
-
-fn redirect(location: &str) -> ApiResult<Response<Body>> {
     let mut response = empty_response(StatusCode::FOUND);
     let value = location.parse().map_err(|_| ApiError::Internal("presigned URL is not a header value".into()))?;
     response.headers_mut().insert(header::LOCATION, value);
@@ -110,13 +114,7 @@ pub async fn create_video(app: &App, req: Request) -> ApiResult<Response<Body>> 
     let name = text_field("name", &input.name, 1, 200)?;
     let description = text_field("description", input.description.as_deref().unwrap_or(""), 0, 5000)?;
     check_size(input.size, app.config.max_upload_bytes, "the video")?;
-    let content_type = media_type(&input.content_type);
-    if !ALLOWED_VIDEO_TYPES.contains(&content_type.as_str()) {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "content type {content_type:?} is not allowed; use one of {}",
-            ALLOWED_VIDEO_TYPES.join(", ")
-        )));
-    }
+    let content_type = allowed_media_type(&input.content_type, &ALLOWED_VIDEO_TYPES)?;
     let now = now_epoch();
     let ttl = app.config.upload_url_ttl_secs;
     let video = Video {
@@ -295,13 +293,7 @@ pub async fn create_poster(app: &App, req: Request) -> ApiResult<Response<Body>>
     let id = video_id_param(&req)?;
     let input: NewPoster = json_body(&req)?;
     check_size(input.size, MAX_POSTER_BYTES, "the poster")?;
-    let content_type = media_type(&input.content_type);
-    if !ALLOWED_POSTER_TYPES.contains(&content_type.as_str()) {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "content type {content_type:?} is not allowed; use one of {}",
-            ALLOWED_POSTER_TYPES.join(", ")
-        )));
-    }
+    let content_type = allowed_media_type(&input.content_type, &ALLOWED_POSTER_TYPES)?;
     match app.videos.set_poster(&id, session.username.as_str(), &content_type).await? {
         DeleteOutcome::Deleted => {}
         DeleteOutcome::NotFound => return Err(ApiError::NotFound("video")),

@@ -78,22 +78,8 @@ fn serve(app: &App, req: &Request, name: &str) -> ApiResult<Response<Body>> {
     Ok(response)
 }
 
-/// `GET /`
-pub async fn index(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    serve(app, &req, "index.html")
-}
-
-/// `GET /assets/{file}`
-pub async fn asset(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let name = path_param(&req, "file")?;
-    serve(app, &req, &name)
-}
-
-/// `GET /` and `GET /assets/{file}`, for the one `web` function.
+/// `GET /` (the page) and `GET /assets/{file}`, for the one `web` function.
 pub async fn site(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    if req.uri().path() == "/" {
-        index(app, req).await
-    } else {
-        asset(app, req).await
-    }
+    let name = if req.uri().path() == "/" { "index.html".to_owned() } else { path_param(&req, "file")? };
+    serve(app, &req, &name)
 }
