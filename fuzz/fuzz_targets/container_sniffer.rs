@@ -1,4 +1,4 @@
-//! `vidlet::domain::media::probe` and `parse_moov` on arbitrary bytes.
+//! `container_sniffer::probe` and `parse_moov` on arbitrary bytes.
 //!
 //! Input layout: the whole input is probed as the head of an object of its
 //! own length; then, when it has 8 bytes or more, its first 8 bytes (big
@@ -6,15 +6,15 @@
 //! input and the whole input are probed against that size. Seeds are the
 //! first 4 KiB of the test fixtures, raw or after an 8-byte size.
 //!
-//! Invariants (media.rs promises no panic, no overflow, no endless loop):
+//! Invariants (the crate promises no panic, no overflow, no endless loop):
 //! - `NeedMoov { offset, length }`: `8 <= length <= MAX_MOOV_BYTES` and
 //!   `offset + length <= total_size` without overflow;
 //! - every duration is finite and non-negative;
 //! - a `NeedMoov` range that lies inside the bytes given parses without panic.
 #![no_main]
 
+use container_sniffer::{parse_moov, probe, MediaInfo, Probe, MAX_MOOV_BYTES};
 use libfuzzer_sys::fuzz_target;
-use vidlet::domain::media::{parse_moov, probe, MediaInfo, Probe, MAX_MOOV_BYTES};
 
 fn check_info(info: &MediaInfo, what: &str) {
     if let Some(d) = info.duration_seconds {
@@ -25,10 +25,7 @@ fn check_info(info: &MediaInfo, what: &str) {
 fn check_probe(head: &[u8], total_size: u64) {
     match probe(head, total_size) {
         Probe::NeedMoov { offset, length, .. } => {
-            assert!(
-                (8..=MAX_MOOV_BYTES).contains(&length),
-                "NeedMoov length {length} (total {total_size})"
-            );
+            assert!((8..=MAX_MOOV_BYTES).contains(&length), "NeedMoov length {length} (total {total_size})");
             let end = offset.checked_add(length);
             assert!(
                 end.is_some_and(|end| end <= total_size),

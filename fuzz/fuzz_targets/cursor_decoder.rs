@@ -1,10 +1,11 @@
-//! The opaque page cursor: `vidlet::store::dynamo_util::{decode_cursor, encode_cursor}`.
+//! The opaque page cursor: `vidlet::domain::page::{decode_cursor, encode_cursor}`.
 //!
 //! The input, as lossy UTF-8, is decoded as a cursor of each list shape that
-//! shared/src/store/dynamo_videos.rs queries: the feed, a user's videos (all,
-//! or public only) and a video's comments. A refused cursor must be a 400; an
-//! accepted one must hold exactly the list's key, with the partition value
-//! asked for and UUIDs elsewhere, and must survive `encode_cursor` → decode.
+//! the video store queries: the feed, a user's videos (all, or public only)
+//! and a video's comments. A refused cursor must be an `Invalid` on the field
+//! `cursor`, answered as a 400; an accepted one must hold exactly the list's
+//! key, with the partition value asked for and UUIDs elsewhere, and must
+//! survive `encode_cursor` → decode.
 //!
 //! Then a valid key built from the input bytes (two UUIDs in the formats
 //! `Uuid::parse_str` accepts, an arbitrary owner name) goes through
@@ -12,7 +13,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vidlet::store::dynamo_util::{decode_cursor, encode_cursor, s, Item};
+use vidlet::domain::page::{decode_cursor, encode_cursor, Cursor};
+use vidlet::domain::Invalid;
+use vidlet::ApiError;
 
 /// The video id the comments shape is decoded against (and the seeds use).
 const VIDEO_ID: &str = "0190f8a2-7c3e-7b4a-9d1e-3f2a6b8c9d0e";
@@ -32,45 +35,46 @@ impl Shape<'_> {
         names
     }
 
-    fn decode(&self, raw: &str) -> Result<Item, vidlet::ApiError> {
+    fn decode(&self, raw: &str) -> Result<Cursor, Invalid> {
         decode_cursor(raw, self.partition, self.sort_attribute, self.table_key)
     }
 
     /// Checks what `decode_cursor` answered for `raw`.
     fn check(&self, raw: &str) {
-        let item = match self.decode(raw) {
-            Ok(item) => item,
+        let cursor = match self.decode(raw) {
+            Ok(cursor) => cursor,
             Err(err) => {
-                assert_eq!(err.status().as_u16(), 400, "refused cursor {raw:?}: {err:?}");
+                assert_eq!(err.field, "cursor", "refused cursor {raw:?}: {err}");
+                let status = ApiError::from(err).status();
+                assert_eq!(status.as_u16(), 400, "refused cursor {raw:?}");
                 return;
             }
         };
-        let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = cursor.keys().map(String::as_str).collect();
         names.sort_unstable();
         assert_eq!(names, self.attributes(), "accepted cursor {raw:?}");
-        for (name, value) in &item {
-            let value = value.as_s().expect("cursor values are strings");
+        for (name, value) in &cursor {
             if name == self.partition.0 {
                 assert_eq!(value, self.partition.1, "partition of accepted cursor {raw:?}");
             } else {
                 assert!(uuid::Uuid::parse_str(value).is_ok(), "{name}={value:?} in accepted cursor {raw:?}");
             }
         }
-        let again = encode_cursor(&item).expect("an accepted cursor re-encodes");
-        assert_eq!(self.decode(&again).ok(), Some(item), "re-encoded cursor {again:?} of {raw:?}");
+        let again = encode_cursor(&cursor);
+        assert_eq!(self.decode(&again).ok(), Some(cursor), "re-encoded cursor {again:?} of {raw:?}");
     }
 
     /// A valid key of this shape, encoded, decodes back to itself.
     fn round_trip(&self, ids: &[String; 2]) {
-        let mut key = Item::new();
-        key.insert(self.partition.0.to_owned(), s(self.partition.1));
+        let mut key = Cursor::new();
+        key.insert(self.partition.0.to_owned(), self.partition.1.to_owned());
         let mut ids = ids.iter();
         for name in self.attributes() {
             if name != self.partition.0 {
-                key.insert(name.to_owned(), s(ids.next().expect("at most two ids").as_str()));
+                key.insert(name.to_owned(), ids.next().expect("at most two ids").clone());
             }
         }
-        let cursor = encode_cursor(&key).expect("string keys encode");
+        let cursor = encode_cursor(&key);
         match self.decode(&cursor) {
             Ok(decoded) => assert_eq!(decoded, key, "cursor {cursor:?}"),
             Err(err) => panic!("valid key {key:?} as cursor {cursor:?} refused: {err:?}"),
@@ -108,10 +112,8 @@ fuzz_target!(|data: &[u8]| {
     // Round trip of a valid key built from the input.
     let style = data.first().copied().unwrap_or(0);
     let rest = data.get(1..).unwrap_or_default();
-    let ids = [
-        uuid_text(rest.get(..16).unwrap_or(rest), style),
-        uuid_text(rest.get(16..32).unwrap_or_default(), style / 5),
-    ];
+    let ids =
+        [uuid_text(rest.get(..16).unwrap_or(rest), style), uuid_text(rest.get(16..32).unwrap_or_default(), style / 5)];
     let partition_value = String::from_utf8_lossy(rest.get(32..).unwrap_or_default());
     let comments_video = uuid_text(rest.get(16..).unwrap_or_default(), style);
     for shape in [

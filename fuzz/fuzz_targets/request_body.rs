@@ -11,16 +11,18 @@
 //! through `decode_cursor`, as the list routes do).
 //!
 //! Invariant: every outcome is `Ok` or an `ApiError` whose status is a 4xx;
-//! a 5xx (or a panic) caused by a client's body is a bug.
+//! a 5xx (or a panic) caused by a client's body is a bug. The validators
+//! refuse with an `Invalid`, which the routes answer as a 400.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use vidlet::domain::account::{validate_password, Username};
-use vidlet::domain::video::{text_field, PageRequest, Privacy};
+use vidlet::domain::page::{decode_cursor, PageRequest};
+use vidlet::domain::video::{text_field, Privacy};
+use vidlet::domain::Invalid;
 use vidlet::http_io::json_body;
-use vidlet::store::dynamo_util::decode_cursor;
 use vidlet::{ApiError, ApiResult};
 
 /// `POST /users`, `POST /sessions` (handlers/accounts.rs `Credentials`).
@@ -82,19 +84,33 @@ fn assert_client_error(what: &str, err: &ApiError) {
     assert!(status.is_client_error(), "{what}: {status} for {err:?}");
 }
 
+/// A validator's outcome: a refusal names the field, and is a 400.
+fn valid<T>(what: &str, result: Result<T, Invalid>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(invalid) => {
+            let prefix = format!("invalid field `{}`", invalid.field);
+            assert!(invalid.to_string().starts_with(&prefix), "{what}: {invalid}");
+            let err = ApiError::from(invalid);
+            assert_eq!(err.status().as_u16(), 400, "{what}: {err:?}");
+            None
+        }
+    }
+}
+
 fn parse<T: DeserializeOwned>(what: &str, req: &lambda_http::Request) -> Option<T> {
     client_ok(what, json_body::<T>(req))
 }
 
 /// What a list route does with a page request: parse it, then decode its cursor.
 fn page(limit: Option<&str>, cursor: Option<String>) {
-    let Some(page) = client_ok("PageRequest::parse", PageRequest::parse(limit, cursor)) else {
+    let Some(page) = valid("PageRequest::parse", PageRequest::parse(limit, cursor)) else {
         return;
     };
     assert!((1..=50).contains(&page.limit), "limit {}", page.limit);
     if let Some(cursor) = page.cursor.as_deref() {
         assert!(!cursor.is_empty());
-        client_ok("decode_cursor(feed)", decode_cursor(cursor, ("feed_key", "public"), "id", &["id"]));
+        valid("decode_cursor(feed)", decode_cursor(cursor, ("feed_key", "public"), "id", &["id"]));
     }
 }
 
@@ -134,10 +150,10 @@ fuzz_target!(|data: &[u8]| {
         let mut found = Vec::new();
         strings(&value, &mut found);
         for s in found {
-            client_ok("Username::parse", Username::parse(s));
-            client_ok("validate_password", validate_password(s));
-            client_ok("text_field(content)", text_field("content", s, 1, 2000));
-            client_ok("text_field(description)", text_field("description", s, 0, 5000));
+            valid("Username::parse", Username::parse(s));
+            valid("validate_password", validate_password(s));
+            valid("text_field(content)", text_field("content", s, 1, 2000));
+            valid("text_field(description)", text_field("description", s, 0, 5000));
         }
         // Query parameters are strings; a JSON object stands in for them here.
         if let Some(map) = value.as_object() {
@@ -152,23 +168,23 @@ fuzz_target!(|data: &[u8]| {
 
     if let Some(input) = parse::<Credentials>("json_body::<Credentials>", &req) {
         // register checks both; a valid name is canonical (parses to itself).
-        if let Some(name) = client_ok("Username::parse", Username::parse(&input.username)) {
+        if let Some(name) = valid("Username::parse", Username::parse(&input.username)) {
             assert!(Username::parse(name.as_str()).is_ok_and(|again| again == name), "{name:?}");
         }
-        client_ok("validate_password", validate_password(&input.password));
+        valid("validate_password", validate_password(&input.password));
     }
 
     if let Some(input) = parse::<PasswordConfirmation>("json_body::<PasswordConfirmation>", &req) {
-        client_ok("validate_password", validate_password(&input.password));
+        valid("validate_password", validate_password(&input.password));
     }
 
     if let Some(input) = parse::<NewVideo>("json_body::<NewVideo>", &req) {
-        if let Some(name) = client_ok("text_field(name)", text_field("name", &input.name, 1, 200)) {
+        if let Some(name) = valid("text_field(name)", text_field("name", &input.name, 1, 200)) {
             assert!((1..=200).contains(&name.chars().count()), "{name:?}");
             assert_eq!(name, name.trim());
         }
         let description = input.description.as_deref().unwrap_or("");
-        client_ok("text_field(description)", text_field("description", description, 0, 5000));
+        valid("text_field(description)", text_field("description", description, 0, 5000));
         let _ = (input.content_type, input.size, input.privacy);
     }
 
@@ -177,7 +193,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     if let Some(input) = parse::<NewComment>("json_body::<NewComment>", &req) {
-        client_ok("text_field(content)", text_field("content", &input.content, 1, 2000));
+        valid("text_field(content)", text_field("content", &input.content, 1, 2000));
     }
 
     // A query string's `limit` is free text: the body stands in for it too.

@@ -1,0 +1,17 @@
+//! Bounds-checked readers: `None` instead of a panic when out of range.
+
+pub(crate) fn array<const N: usize>(buf: &[u8], pos: usize) -> Option<[u8; N]> {
+    buf.get(pos..pos.checked_add(N)?)?.try_into().ok()
+}
+
+pub(crate) fn be_u32(buf: &[u8], pos: usize) -> Option<u32> {
+    array(buf, pos).map(u32::from_be_bytes)
+}
+
+pub(crate) fn be_u64(buf: &[u8], pos: usize) -> Option<u64> {
+    array(buf, pos).map(u64::from_be_bytes)
+}
+
+pub(crate) fn slice(buf: &[u8], start: u64, end: u64) -> Option<&[u8]> {
+    buf.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
+}
