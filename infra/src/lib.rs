@@ -1,6 +1,8 @@
-//! Dev tooling for vidlet: local resources from template.yaml, and generated route tables.
+//! Dev tooling for vidlet: local resources from template.yaml, the IAM grants it
+//! gives each function, and generated route tables.
 
 pub mod bootstrap;
+pub mod iam;
 pub mod routes;
 pub mod template;
 

@@ -34,8 +34,7 @@ async fn run_bootstrap() -> Result<(), infra::template::Error> {
     if let Ok(origins) = std::env::var("SITE_ORIGINS") {
         params.insert("SiteOrigin".to_string(), origins.split(',').map(str::to_owned).collect());
     }
-    let aws = vidlet::store::load_aws_config().await;
-    let (dynamodb, s3) = (vidlet::store::dynamodb_client(&aws), vidlet::store::s3_client(&aws));
+    let (dynamodb, s3) = (vidlet::store::client::dynamodb(), vidlet::store::client::s3());
     bootstrap::bootstrap(&dynamodb, &s3, &template, &prefix, &config.bucket, &params).await?;
     println!("bootstrapped tables {prefix}* and bucket {}", config.bucket);
     Ok(())

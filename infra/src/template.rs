@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde_yaml::Value;
+use serde_norway::Value;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -37,16 +37,21 @@ pub struct TableDef {
 impl TableDef {
     /// The short name the app uses: `LoginAttemptsTable` → `login_attempts`.
     pub fn short_name(&self) -> String {
-        let base = self.logical_id.strip_suffix("Table").unwrap_or(&self.logical_id);
-        let mut out = String::new();
-        for (i, c) in base.chars().enumerate() {
-            if c.is_ascii_uppercase() && i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        }
-        out
+        short_table_name(&self.logical_id)
     }
+}
+
+/// A table's short name from its logical id: `LoginAttemptsTable` → `login_attempts`.
+pub fn short_table_name(logical_id: &str) -> String {
+    let base = logical_id.strip_suffix("Table").unwrap_or(logical_id);
+    let mut out = String::new();
+    for (i, c) in base.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -66,7 +71,7 @@ pub struct Template {
 impl Template {
     pub fn load(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Template { root: serde_yaml::from_str(&text)? })
+        Ok(Template { root: serde_norway::from_str(&text)? })
     }
 
     pub fn resources(&self) -> impl Iterator<Item = (&str, &Value)> {
@@ -79,6 +84,19 @@ impl Template {
 
     fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
         self.resources().filter(move |(_, r)| r["Type"].as_str() == Some(kind))
+    }
+
+    /// The `AWS::Serverless::Function` whose `Metadata.BuildProperties.Binary` is `binary`:
+    /// its logical id and the resource.
+    pub fn function(&self, binary: &str) -> Result<(&str, &Value), Error> {
+        let mut found = self
+            .resources_of_type("AWS::Serverless::Function")
+            .filter(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"].as_str() == Some(binary));
+        let first = found.next().ok_or_else(|| format!("template.yaml has no function whose Binary is {binary}"))?;
+        if let Some((other, _)) = found.next() {
+            return Err(format!("{} and {other} both build the binary {binary}", first.0).into());
+        }
+        Ok(first)
     }
 
     pub fn tables(&self) -> Result<Vec<TableDef>, Error> {

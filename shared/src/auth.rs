@@ -2,17 +2,16 @@
 
 use lambda_http::Request;
 
-use crate::app::App;
 use crate::domain::account::{hash_session_token, Session};
 use crate::domain::now_epoch;
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::session_token;
+use crate::ports::SessionReader;
 
 /// The caller's live session, or 401 (002).
-pub async fn require_session(app: &App, req: &Request) -> ApiResult<Session> {
+pub async fn require_session(sessions: &impl SessionReader, req: &Request) -> ApiResult<Session> {
     let token = session_token(req).ok_or(ApiError::Unauthorized("missing session"))?;
-    let session = app
-        .accounts
+    let session = sessions
         .get_session(&hash_session_token(token))
         .await?
         .ok_or(ApiError::Unauthorized("unknown or expired session"))?;
@@ -25,10 +24,10 @@ pub async fn require_session(app: &App, req: &Request) -> ApiResult<Session> {
 
 /// The caller's session if it sent one; anonymous if it sent no credentials at
 /// all. Credentials that are sent but invalid are a 401, never anonymity.
-pub async fn optional_session(app: &App, req: &Request) -> ApiResult<Option<Session>> {
+pub async fn optional_session(sessions: &impl SessionReader, req: &Request) -> ApiResult<Option<Session>> {
     let headers = req.headers();
     if !headers.contains_key(http::header::AUTHORIZATION) && !headers.contains_key("x-session-id") {
         return Ok(None);
     }
-    require_session(app, req).await.map(Some)
+    require_session(sessions, req).await.map(Some)
 }

@@ -4,7 +4,7 @@ use std::env;
 
 /// Every DynamoDB table vidlet uses. `name()` is the local short name; on AWS
 /// the SAM template passes the real names in `<NAME>_TABLE` variables.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Table {
     Users,
     Sessions,

@@ -1,11 +1,16 @@
 //! The error model. `ApiError` is the only error a handler returns, and
 //! `ApiError::into_response` is the only place that turns one into HTTP.
+//! Storage and internal errors keep their cause for the log; the client
+//! sees only the code and a safe message.
 
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
+use crate::domain::Invalid;
 use crate::http_io::json_response;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -15,12 +20,21 @@ pub enum ApiError {
     /// 002: missing, unknown or expired session, or wrong credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
-    /// 003: DynamoDB or S3 failed or throttled. The detail is logged, not sent.
+    /// 003: DynamoDB or S3 failed or throttled.
     #[error("storage unavailable")]
-    Unavailable(String),
-    /// 004: a bug. The detail is logged, not sent.
+    Unavailable {
+        /// The storage call that failed, e.g. `GetItem sessions`.
+        operation: String,
+        #[source]
+        source: BoxError,
+    },
+    /// 004: a bug.
     #[error("internal error")]
-    Internal(String),
+    Internal {
+        what: String,
+        #[source]
+        source: Option<BoxError>,
+    },
     /// 005
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -42,7 +56,7 @@ pub enum ApiError {
     /// 011
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// 405, with the methods the path does accept.
+    /// 012: 405, with the methods the path does accept.
     #[error("method not allowed")]
     MethodNotAllowed { allow: String },
 }
@@ -58,12 +72,24 @@ impl ApiError {
         ApiError::BadRequest(message.into())
     }
 
+    pub fn unavailable(operation: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        ApiError::Unavailable { operation: operation.into(), source: source.into() }
+    }
+
+    pub fn internal(what: impl Into<String>) -> Self {
+        ApiError::Internal { what: what.into(), source: None }
+    }
+
+    pub fn internal_from(what: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        ApiError::Internal { what: what.into(), source: Some(source.into()) }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -79,8 +105,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "001",
             ApiError::Unauthorized(_) => "002",
-            ApiError::Unavailable(_) => "003",
-            ApiError::Internal(_) => "004",
+            ApiError::Unavailable { .. } => "003",
+            ApiError::Internal { .. } => "004",
             ApiError::NotFound(_) => "005",
             ApiError::Conflict(_) => "006",
             ApiError::Forbidden(_) => "007",
@@ -92,13 +118,24 @@ impl ApiError {
         }
     }
 
+    /// For the log: what failed and the whole chain of causes.
+    pub fn cause(&self) -> String {
+        let mut text = match self {
+            ApiError::Unavailable { operation, .. } => format!("storage call {operation} failed"),
+            ApiError::Internal { what, .. } => what.clone(),
+            other => other.to_string(),
+        };
+        let mut source = std::error::Error::source(self);
+        while let Some(err) = source {
+            text.push_str(": ");
+            text.push_str(&err.to_string());
+            source = err.source();
+        }
+        text
+    }
+
     /// The one mapping from an error to an HTTP response.
     pub fn into_response(self) -> Response<Body> {
-        match &self {
-            ApiError::Unavailable(detail) => tracing::warn!(error = %detail, "storage unavailable"),
-            ApiError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
-            _ => {}
-        }
         let body = ErrorBody { error: self.to_string(), error_code: self.code() };
         let mut response = json_response(self.status(), &body);
         let headers = response.headers_mut();
@@ -117,20 +154,10 @@ impl ApiError {
     }
 }
 
-/// Any failed SDK call that the adapter did not interpret is a storage fault.
-impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for ApiError
-where
-    E: std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
-        ApiError::Unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string())
-    }
-}
-
-impl From<serde_dynamo::Error> for ApiError {
-    fn from(err: serde_dynamo::Error) -> Self {
-        ApiError::Internal(format!("item (de)serialisation: {err}"))
+/// A failed validation is the client's mistake.
+impl From<Invalid> for ApiError {
+    fn from(invalid: Invalid) -> Self {
+        ApiError::BadRequest(invalid.to_string())
     }
 }
 
@@ -145,8 +172,8 @@ mod tests {
         let cases = [
             (ApiError::bad_request("invalid field `x`"), 400, "001"),
             (ApiError::Unauthorized("missing session"), 401, "002"),
-            (ApiError::Unavailable("dynamodb: connection refused".into()), 503, "003"),
-            (ApiError::Internal("bug".into()), 500, "004"),
+            (ApiError::unavailable("GetItem sessions", "connection refused"), 503, "003"),
+            (ApiError::internal("bug"), 500, "004"),
             (ApiError::NotFound("video"), 404, "005"),
             (ApiError::Conflict("taken"), 409, "006"),
             (ApiError::Forbidden("not yours"), 403, "007"),
@@ -167,6 +194,22 @@ mod tests {
             // Internal details never reach the client.
             assert!(!message.contains("connection refused") && !message.contains("bug"), "{message}");
         }
+    }
+
+    #[test]
+    fn the_cause_keeps_the_operation_and_the_whole_chain() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let err = ApiError::unavailable("GetItem sessions", io);
+        assert_eq!(err.cause(), "storage call GetItem sessions failed: connection refused");
+        assert_eq!(ApiError::internal("route is missing path parameter id").cause(), "route is missing path parameter id");
+    }
+
+    #[test]
+    fn a_failed_validation_is_a_400() {
+        let invalid = Invalid { field: "limit", rule: "use 1-50".into() };
+        let err = ApiError::from(invalid);
+        assert_eq!((err.status().as_u16(), err.code()), (400, "001"));
+        assert_eq!(err.to_string(), "invalid field `limit`: use 1-50");
     }
 
     #[test]

@@ -4,6 +4,8 @@ use http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::domain::page::PageRequest;
+use crate::domain::video::parse_id;
 use crate::error::{ApiError, ApiResult};
 
 /// Largest JSON body any route accepts.
@@ -48,7 +50,17 @@ pub fn path_param(req: &Request, name: &str) -> ApiResult<String> {
     req.path_parameters()
         .first(name)
         .map(str::to_owned)
-        .ok_or_else(|| ApiError::Internal(format!("route is missing path parameter {name}")))
+        .ok_or_else(|| ApiError::internal(format!("route is missing path parameter {name}")))
+}
+
+/// The `{id}` of a video route: a UUID, or the video does not exist.
+pub fn video_id_param(req: &Request) -> ApiResult<String> {
+    parse_id(&path_param(req, "id")?).ok_or(ApiError::NotFound("video"))
+}
+
+/// `?limit=&cursor=` of a list route.
+pub fn page_request(req: &Request) -> ApiResult<PageRequest> {
+    Ok(PageRequest::parse(query_param(req, "limit").as_deref(), query_param(req, "cursor"))?)
 }
 
 /// A query-string parameter, if present.

@@ -1,6 +1,8 @@
 //! vidlet's library: everything but the thin `main.rs` of each function.
+//! The AWS adapters are behind the `dynamodb` and `s3` features, so a function
+//! (or a fuzz target) compiles only the SDKs it uses.
 
-pub mod app;
+pub mod access;
 pub mod auth;
 pub mod config;
 pub mod domain;
@@ -10,8 +12,8 @@ pub mod http_io;
 pub mod ports;
 pub mod routes;
 pub mod runtime;
+#[cfg(any(feature = "dynamodb", feature = "s3"))]
 pub mod store;
-pub mod telemetry;
 
-pub use app::App;
+pub use config::Config;
 pub use error::{ApiError, ApiResult};

@@ -1,22 +1,21 @@
 //! Runs a handler on the Lambda runtime: logging, error mapping and headers.
+//! Run with `--access`, a function prints what its handler may touch and exits.
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use lambda_http::{service_fn, Body, Request, RequestExt, Response};
 
-use crate::app::App;
-use crate::error::ApiResult;
+use crate::access::{describe, Access};
+use crate::handlers::sweep::Sweep;
+use crate::handlers::Handler;
 use crate::http_io::add_security_headers;
+use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer};
 
 /// Turns a handler's result into the response, and logs one line per request:
-/// function, method, route, status, latency and request id. Never the body.
-pub async fn respond<F, Fut>(function: &'static str, app: Arc<App>, req: Request, handler: F) -> Response<Body>
-where
-    F: FnOnce(Arc<App>, Request) -> Fut,
-    Fut: Future<Output = ApiResult<Response<Body>>>,
-{
+/// function, method, route, status, latency and request id (never the body).
+/// A 5xx's cause is logged here, once.
+pub async fn respond<H: Handler>(function: &'static str, handler: &H, req: Request) -> Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let route = req
@@ -27,7 +26,15 @@ where
         })
         .unwrap_or_else(|| req.uri().path().to_owned());
     let request_id = req.lambda_context_ref().map(|ctx| ctx.request_id.clone()).unwrap_or_default();
-    let mut response = handler(app, req).await.unwrap_or_else(|err| err.into_response());
+    let mut response = match handler.handle(req).await {
+        Ok(response) => response,
+        Err(err) => {
+            if err.status().is_server_error() {
+                tracing::error!(function, %method, route, request_id, code = err.code(), cause = err.cause(), "request failed");
+            }
+            err.into_response()
+        }
+    };
     add_security_headers(&mut response);
     tracing::info!(
         function,
@@ -41,39 +48,55 @@ where
     response
 }
 
-/// The whole `main` of a route function: build the app once, then serve,
+/// `--access`: print the access list as JSON and stop.
+fn printed_access(access: &[Access]) -> bool {
+    if !std::env::args().skip(1).any(|arg| arg == "--access") {
+        return false;
+    }
+    println!("{}", serde_json::to_string(&describe(access)).expect("strings serialise"));
+    true
+}
+
+/// The whole `main` of a route function once its handler is built: serve,
 /// `AWS_LAMBDA_MAX_CONCURRENCY` invocations at a time (one when unset).
-pub async fn serve<F, Fut>(function: &'static str, handler: F) -> Result<(), lambda_http::Error>
-where
-    F: Fn(Arc<App>, Request) -> Fut + Copy + Send + 'static,
-    Fut: Future<Output = ApiResult<Response<Body>>> + Send,
-{
-    crate::telemetry::init();
-    let app = App::from_env().await;
+pub async fn serve<H: Handler>(function: &'static str, handler: H) -> Result<(), lambda_http::Error> {
+    if printed_access(&handler.access()) {
+        return Ok(());
+    }
+    lambda_http::tracing::init_default_subscriber();
+    let handler = Arc::new(handler);
     lambda_http::run_concurrent(service_fn(move |req: Request| {
-        let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(respond(function, app, req, handler).await) }
+        let handler = handler.clone();
+        async move { Ok::<_, std::convert::Infallible>(respond(function, handler.as_ref(), req).await) }
     }))
     .await
 }
 
 /// The sweep function's `main`: one sweep per scheduled event, stopping a few
 /// seconds before the invocation's deadline.
-pub async fn serve_sweep() -> Result<(), lambda_runtime::Error> {
+pub async fn serve_sweep<P, Q, O, C>(sweep: Sweep<P, Q, O, C>) -> Result<(), lambda_runtime::Error>
+where
+    P: PendingExpirer + 'static,
+    Q: DeletionQueue + 'static,
+    O: ObjectRemover + 'static,
+    C: CommentPurger + 'static,
+{
     use lambda_runtime::{service_fn, LambdaEvent};
-    crate::telemetry::init();
-    let app = App::from_env().await;
+    if printed_access(&sweep.access()) {
+        return Ok(());
+    }
+    lambda_runtime::tracing::init_default_subscriber();
+    let sweep = Arc::new(sweep);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
-        let app = app.clone();
+        let sweep = sweep.clone();
         async move {
-            let remaining = event
-                .context
-                .deadline()
-                .duration_since(std::time::SystemTime::now())
-                .unwrap_or_default();
+            let remaining = event.context.deadline().duration_since(std::time::SystemTime::now()).unwrap_or_default();
             let budget = sweep_budget(remaining);
             tracing::info!(remaining_ms = remaining.as_millis() as u64, budget_ms = budget.as_millis() as u64, "sweep starting");
-            crate::handlers::sweep::sweep(&app, budget).await.map_err(|err| err.to_string())
+            sweep.run(budget).await.map_err(|err| {
+                tracing::error!(cause = err.cause(), "sweep failed");
+                err.to_string()
+            })
         }
     }))
     .await
@@ -81,8 +104,11 @@ pub async fn serve_sweep() -> Result<(), lambda_runtime::Error> {
 
 /// Stop 5 s before the deadline. An emulator that sends no usable deadline
 /// gets the default Lambda timeout of the template (60 s) minus the margin.
-fn sweep_budget(remaining: std::time::Duration) -> std::time::Duration {
-    use std::time::Duration;
+fn sweep_budget(remaining: Duration) -> Duration {
     let margin = Duration::from_secs(5);
-    if remaining > margin * 2 { remaining - margin } else { Duration::from_secs(55) }
+    if remaining > margin * 2 {
+        remaining - margin
+    } else {
+        Duration::from_secs(55)
+    }
 }

@@ -2,34 +2,76 @@
 //! and calls handlers through the same response path as the Lambda runtime.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
 use http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
 use vidlet::config::Config;
-use vidlet::{ApiResult, App};
+use vidlet::handlers::accounts::{DeleteUser, GetUser, Login, Logout, Me, Register};
+use vidlet::handlers::comments::{CreateComment, DeleteComment, ListComments};
+use vidlet::handlers::fallback::Fallback;
+use vidlet::handlers::media::{GetPoster, StreamVideo};
+use vidlet::handlers::sweep::Sweep;
+use vidlet::handlers::uploads::{CompleteVideo, CreatePoster, CreateVideo};
+use vidlet::handlers::videos::{DeleteVideo, GetVideo, ListUserVideos, ListVideos};
+use vidlet::handlers::web::Site;
+use vidlet::runtime::respond;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::store::s3::{Bucket, Objects, MEDIA, POSTERS, VIDEOS};
 
 pub mod round_trips;
 
 pub use serde_json::json;
 
-/// The handlers' shared signature.
-pub type Handler = fn(Arc<App>, Request) -> std::pin::Pin<Box<dyn Future<Output = ApiResult<Response<Body>>> + Send>>;
+/// Every route's handler, for tests that call them by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handler {
+    Register,
+    Login,
+    Logout,
+    Me,
+    GetUser,
+    DeleteUser,
+    CreateVideo,
+    CompleteVideo,
+    GetVideo,
+    ListVideos,
+    ListUserVideos,
+    DeleteVideo,
+    StreamVideo,
+    CreatePoster,
+    GetPoster,
+    CreateComment,
+    ListComments,
+    DeleteComment,
+    Fallback,
+    Site,
+}
 
-/// Wraps a library handler `async fn(&App, Request)` as a `Handler`.
+/// `handler!(accounts::login)`: the route's handler, as the library names it.
 #[macro_export]
 macro_rules! handler {
-    ($f:path) => {{
-        fn call(
-            app: std::sync::Arc<vidlet::App>,
-            req: lambda_http::Request,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = vidlet::ApiResult<lambda_http::Response<lambda_http::Body>>> + Send>> {
-            Box::pin(async move { $f(&app, req).await })
-        }
-        call as $crate::Handler
-    }};
+    (accounts::register) => { $crate::Handler::Register };
+    (accounts::login) => { $crate::Handler::Login };
+    (accounts::logout) => { $crate::Handler::Logout };
+    (accounts::me) => { $crate::Handler::Me };
+    (accounts::get_user) => { $crate::Handler::GetUser };
+    (accounts::delete_user) => { $crate::Handler::DeleteUser };
+    (videos::create_video) => { $crate::Handler::CreateVideo };
+    (videos::complete_video) => { $crate::Handler::CompleteVideo };
+    (videos::get_video) => { $crate::Handler::GetVideo };
+    (videos::list_videos) => { $crate::Handler::ListVideos };
+    (videos::list_user_videos) => { $crate::Handler::ListUserVideos };
+    (videos::delete_video) => { $crate::Handler::DeleteVideo };
+    (videos::stream_video) => { $crate::Handler::StreamVideo };
+    (videos::create_poster) => { $crate::Handler::CreatePoster };
+    (videos::get_poster) => { $crate::Handler::GetPoster };
+    (comments::create_comment) => { $crate::Handler::CreateComment };
+    (comments::list_comments) => { $crate::Handler::ListComments };
+    (comments::delete_comment) => { $crate::Handler::DeleteComment };
+    (fallback::fallback) => { $crate::Handler::Fallback };
+    (web::site) => { $crate::Handler::Site };
 }
 
 static TEMPLATE: OnceLock<infra::template::Template> = OnceLock::new();
@@ -40,8 +82,11 @@ pub fn template() -> &'static infra::template::Template {
     })
 }
 
+/// A test's own tables and bucket, and the adapters on them.
 pub struct TestApp {
-    pub app: Arc<App>,
+    pub config: Config,
+    pub db: Dynamo,
+    pub bucket: Bucket,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub s3: aws_sdk_s3::Client,
 }
@@ -58,8 +103,7 @@ impl TestApp {
     }
 
     pub async fn with_config(config: Config) -> Self {
-        let aws = vidlet::store::load_aws_config().await;
-        Self::on(vidlet::store::dynamodb_client(&aws), vidlet::store::s3_client(&aws), config).await
+        Self::on(vidlet::store::client::dynamodb(), vidlet::store::client::s3(), config).await
     }
 
     /// Like `with_config`, on given clients (another DynamoDB endpoint, say).
@@ -70,14 +114,88 @@ impl TestApp {
         config.bucket = format!("vidlet-test-{id}");
         infra::bootstrap::bootstrap(&dynamodb, &s3, template(), &prefix, &config.bucket, &HashMap::new())
             .await
-            .unwrap_or_else(|e| panic!("cannot bootstrap the local stack (is it running? `make test` starts it): {e}"));
-        let app = Arc::new(App::from_clients(config, dynamodb.clone(), s3.clone()));
-        TestApp { app, dynamodb, s3 }
+            .unwrap_or_else(|e| panic!("cannot bootstrap the local stack (is it running? `make test` starts it): {e:?}"));
+        let db = Dynamo::new(dynamodb.clone(), &config);
+        let bucket = Bucket::new(s3.clone(), &config);
+        TestApp { config, db, bucket, dynamodb, s3 }
     }
 
-    /// Calls a handler the way the runtime does, error mapping included.
+    /// Every object a deletion record may name.
+    pub fn media(&self) -> Objects {
+        self.bucket.scoped(MEDIA)
+    }
+
+    /// The sweep, wired as its function wires it.
+    pub fn sweep(&self) -> Sweep<Dynamo, Dynamo, Objects, Dynamo> {
+        Sweep { pending: self.db.clone(), queue: self.db.clone(), objects: self.media(), comments: self.db.clone() }
+    }
+
+    /// Calls a handler the way the runtime does, error mapping included, wired
+    /// to this test's tables and bucket as its function's `main` wires it.
     pub async fn call(&self, handler: Handler, req: Request) -> TestResponse {
-        let response = vidlet::runtime::respond("test", self.app.clone(), req, handler).await;
+        let (db, config) = (self.db.clone(), self.config.clone());
+        let response = match handler {
+            Handler::Register => respond("test", &Register { accounts: db, config }, req).await,
+            Handler::Login => {
+                respond("test", &Login { users: db.clone(), sessions: db.clone(), throttle: db, config }, req).await
+            }
+            Handler::Logout => respond("test", &Logout { sessions: db }, req).await,
+            Handler::Me => respond("test", &Me { sessions: db.clone(), users: db }, req).await,
+            Handler::GetUser => respond("test", &GetUser { users: db }, req).await,
+            Handler::DeleteUser => {
+                let h = DeleteUser {
+                    sessions: db.clone(),
+                    users: db.clone(),
+                    owned: db.clone(),
+                    remover: db.clone(),
+                    accounts: db,
+                };
+                respond("test", &h, req).await
+            }
+            Handler::CreateVideo => {
+                let h = CreateVideo {
+                    sessions: db.clone(),
+                    upload_urls: self.bucket.scoped(VIDEOS),
+                    videos: db,
+                    config,
+                };
+                respond("test", &h, req).await
+            }
+            Handler::CompleteVideo => {
+                let h = CompleteVideo {
+                    sessions: db.clone(),
+                    videos: db.clone(),
+                    objects: self.bucket.scoped(VIDEOS),
+                    settle: db,
+                };
+                respond("test", &h, req).await
+            }
+            Handler::GetVideo => respond("test", &GetVideo { sessions: db.clone(), videos: db }, req).await,
+            Handler::ListVideos => respond("test", &ListVideos { feed: db }, req).await,
+            Handler::ListUserVideos => respond("test", &ListUserVideos { sessions: db.clone(), videos: db }, req).await,
+            Handler::DeleteVideo => respond("test", &DeleteVideo { sessions: db.clone(), remover: db }, req).await,
+            Handler::StreamVideo => {
+                let h =
+                    StreamVideo { sessions: db.clone(), views: db, download_urls: self.bucket.scoped(VIDEOS), config };
+                respond("test", &h, req).await
+            }
+            Handler::CreatePoster => {
+                let h =
+                    CreatePoster { sessions: db.clone(), posters: db, upload_urls: self.bucket.scoped(POSTERS), config };
+                respond("test", &h, req).await
+            }
+            Handler::GetPoster => {
+                let h = GetPoster { sessions: db.clone(), videos: db, download_urls: self.bucket.scoped(POSTERS), config };
+                respond("test", &h, req).await
+            }
+            Handler::CreateComment => respond("test", &CreateComment { sessions: db.clone(), comments: db }, req).await,
+            Handler::ListComments => {
+                respond("test", &ListComments { sessions: db.clone(), videos: db.clone(), comments: db }, req).await
+            }
+            Handler::DeleteComment => respond("test", &DeleteComment { sessions: db.clone(), comments: db }, req).await,
+            Handler::Fallback => respond("test", &Fallback, req).await,
+            Handler::Site => respond("test", &Site { s3_origin: config.s3_origin }, req).await,
+        };
         TestResponse::from(response)
     }
 }
@@ -209,8 +327,7 @@ impl PrivateDynamoDb {
 
     /// A client with the project's timeouts and retries, pointed at this instance.
     pub async fn client(&self) -> aws_sdk_dynamodb::Client {
-        let aws = vidlet::store::load_aws_config().await;
-        let config = aws_sdk_dynamodb::config::Builder::from(&aws).endpoint_url(self.endpoint()).build();
+        let config = vidlet::store::client::dynamodb_config().endpoint_url(self.endpoint()).build();
         aws_sdk_dynamodb::Client::from_conf(config)
     }
 
@@ -302,8 +419,7 @@ impl FaultyLink {
 
     /// An S3 client with the project's timeouts, through this link.
     pub async fn s3_client(&self) -> aws_sdk_s3::Client {
-        let aws = vidlet::store::load_aws_config().await;
-        let config = aws_sdk_s3::config::Builder::from(&aws).endpoint_url(self.endpoint()).force_path_style(true).build();
+        let config = vidlet::store::client::s3_config().endpoint_url(self.endpoint()).force_path_style(true).build();
         aws_sdk_s3::Client::from_conf(config)
     }
 }

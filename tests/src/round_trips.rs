@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
-use vidlet::handlers::{accounts, comments, videos};
 use vidlet::store::call_counter::CallCounter;
 
 use crate::{fixture, handler, http_client, Handler, Req, TestApp};
@@ -26,8 +25,7 @@ impl RoundTrips {
 /// Runs one representative request per main route on a counted app.
 pub async fn measure() -> Vec<RoundTrips> {
     let counter = CallCounter::default();
-    let aws = vidlet::store::load_aws_config().await;
-    let t = TestApp::on(counter.dynamodb_client(&aws), counter.s3_client(&aws), Default::default()).await;
+    let t = TestApp::on(counter.dynamodb_client(), counter.s3_client(), Default::default()).await;
     counter.take(); // the bootstrap's calls
     let mut rows = Vec::new();
     let mut run = |route, minimum, why, calls| rows.push(RoundTrips { route, calls, minimum, why });

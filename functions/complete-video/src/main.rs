@@ -1,7 +1,19 @@
 //! POST /videos/{id}/complete: verify the upload and publish.
-use vidlet::handlers::videos::complete_video;
+use vidlet::handlers::uploads::CompleteVideo;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::store::s3::{Bucket, VIDEOS};
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("complete-video", |app, req| async move { complete_video(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    let bucket = Bucket::from_env(&config);
+    let complete = CompleteVideo {
+        sessions: db.clone(),
+        videos: db.clone(),
+        objects: bucket.scoped(VIDEOS),
+        settle: db,
+    };
+    runtime::serve("complete-video", complete).await
 }

@@ -1,7 +1,11 @@
 //! DELETE /videos/{id}/comments/{comment_id}: delete a comment.
-use vidlet::handlers::comments::delete_comment;
+use vidlet::handlers::comments::DeleteComment;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("delete-comment", |app, req| async move { delete_comment(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    runtime::serve("delete-comment", DeleteComment { sessions: db.clone(), comments: db }).await
 }

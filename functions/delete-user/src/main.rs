@@ -1,7 +1,18 @@
 //! DELETE /users/{username}: delete your own account.
-use vidlet::handlers::accounts::delete_user;
+use vidlet::handlers::accounts::DeleteUser;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("delete-user", |app, req| async move { delete_user(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    let delete_user = DeleteUser {
+        sessions: db.clone(),
+        users: db.clone(),
+        owned: db.clone(),
+        remover: db.clone(),
+        accounts: db,
+    };
+    runtime::serve("delete-user", delete_user).await
 }

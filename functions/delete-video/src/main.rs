@@ -1,7 +1,11 @@
 //! DELETE /videos/{id}: delete your video.
-use vidlet::handlers::videos::delete_video;
+use vidlet::handlers::videos::DeleteVideo;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("delete-video", |app, req| async move { delete_video(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    runtime::serve("delete-video", DeleteVideo { sessions: db.clone(), remover: db }).await
 }

@@ -1,7 +1,9 @@
 //! Every unrouted request: 404, or 405 on a known path.
-use vidlet::handlers::fallback::fallback;
+use vidlet::handlers::fallback::Fallback;
+use vidlet::runtime;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("fallback", |app, req| async move { fallback(&app, req).await }).await
+    // No AWS client and no configuration.
+    runtime::serve("fallback", Fallback).await
 }

@@ -1,7 +1,11 @@
 //! GET /videos/{id}: a video.
-use vidlet::handlers::videos::get_video;
+use vidlet::handlers::videos::GetVideo;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("get-video", |app, req| async move { get_video(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    runtime::serve("get-video", GetVideo { sessions: db.clone(), videos: db }).await
 }

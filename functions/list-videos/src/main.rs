@@ -1,7 +1,11 @@
 //! GET /videos: the public feed.
-use vidlet::handlers::videos::list_videos;
+use vidlet::handlers::videos::ListVideos;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("list-videos", |app, req| async move { list_videos(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    runtime::serve("list-videos", ListVideos { feed: db }).await
 }

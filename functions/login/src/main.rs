@@ -1,7 +1,12 @@
 //! POST /sessions: log in.
-use vidlet::handlers::accounts::login;
+use vidlet::handlers::accounts::Login;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("login", |app, req| async move { login(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    let login = Login { users: db.clone(), sessions: db.clone(), throttle: db, config };
+    runtime::serve("login", login).await
 }

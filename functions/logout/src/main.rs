@@ -1,7 +1,11 @@
 //! DELETE /sessions/current: log out.
-use vidlet::handlers::accounts::logout;
+use vidlet::handlers::accounts::Logout;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("logout", |app, req| async move { logout(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    runtime::serve("logout", Logout { sessions: db }).await
 }

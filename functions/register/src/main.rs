@@ -1,7 +1,11 @@
 //! POST /users: register and get a session.
-use vidlet::handlers::accounts::register;
+use vidlet::handlers::accounts::Register;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    vidlet::runtime::serve("register", |app, req| async move { register(&app, req).await }).await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    runtime::serve("register", Register { accounts: db, config }).await
 }

@@ -1,6 +1,14 @@
 //! Scheduled (EventBridge, every minute): the deletion sweep.
+use vidlet::handlers::sweep::Sweep;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::store::s3::{Bucket, MEDIA};
+use vidlet::{runtime, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    vidlet::runtime::serve_sweep().await
+    let config = Config::from_env();
+    let db = Dynamo::from_env(&config);
+    let bucket = Bucket::from_env(&config);
+    let sweep = Sweep { pending: db.clone(), queue: db.clone(), objects: bucket.scoped(MEDIA), comments: db };
+    runtime::serve_sweep(sweep).await
 }

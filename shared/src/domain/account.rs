@@ -6,7 +6,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ApiResult};
+use super::Invalid;
 
 /// A validated user name: 3–32 characters of `[a-z0-9_-]`, lowercased.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,15 +14,13 @@ use crate::error::{ApiError, ApiResult};
 pub struct Username(String);
 
 impl Username {
-    pub fn parse(raw: &str) -> ApiResult<Self> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let name = raw.to_lowercase();
         let valid_chars = name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
         if !(3..=32).contains(&name.chars().count()) || !valid_chars {
-            return Err(ApiError::bad_request(
-                "invalid field `username`: use 3-32 characters of a-z, 0-9, _ and -",
-            ));
+            return Err(Invalid::new("username", "use 3-32 characters of a-z, 0-9, _ and -"));
         }
         Ok(Username(name))
     }
@@ -39,20 +37,17 @@ impl std::fmt::Display for Username {
 }
 
 /// Checks the password rule: 8–128 bytes.
-pub fn validate_password(password: &str) -> ApiResult<()> {
+pub fn validate_password(password: &str) -> Result<(), Invalid> {
     if !(8..=128).contains(&password.len()) {
-        return Err(ApiError::bad_request("invalid field `password`: use 8-128 bytes"));
+        return Err(Invalid::new("password", "use 8-128 bytes"));
     }
     Ok(())
 }
 
 /// Hashes a password with argon2id into a PHC string.
-pub fn hash_password(password: &str) -> ApiResult<String> {
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|err| ApiError::Internal(format!("argon2: {err}")))
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
 }
 
 /// Verifies a password against a PHC string. An unknown user is verified
@@ -76,19 +71,6 @@ pub struct User {
     pub username: Username,
     pub password_hash: String,
     pub created_at: i64,
-}
-
-/// What anyone may see of a user.
-#[derive(Debug, Serialize)]
-pub struct PublicUser {
-    pub username: String,
-    pub created_at: String,
-}
-
-impl From<&User> for PublicUser {
-    fn from(user: &User) -> Self {
-        PublicUser { username: user.username.to_string(), created_at: super::rfc3339(user.created_at) }
-    }
 }
 
 /// A session token as the client holds it: 256 random bits, base64url.

@@ -1,8 +1,22 @@
-//! Domain types and their validation. No I/O here.
+//! Domain types and their validation. No I/O and no HTTP here.
 
 pub mod account;
-pub mod media;
+pub mod page;
 pub mod video;
+
+/// A value that breaks a rule: which field, and the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid field `{field}`: {rule}")]
+pub struct Invalid {
+    pub field: &'static str,
+    pub rule: String,
+}
+
+impl Invalid {
+    pub fn new(field: &'static str, rule: impl Into<String>) -> Self {
+        Invalid { field, rule: rule.into() }
+    }
+}
 
 /// Seconds since the Unix epoch.
 pub fn now_epoch() -> i64 {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
+use super::Invalid;
 
 pub const ALLOWED_VIDEO_TYPES: [&str; 3] = ["video/mp4", "video/webm", "video/quicktime"];
 pub const ALLOWED_POSTER_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
@@ -77,65 +77,20 @@ pub fn poster_object_key(id: &str) -> String {
     format!("posters/{id}")
 }
 
-/// What the API returns for a video.
-#[derive(Debug, Serialize)]
-pub struct VideoView {
-    pub id: String,
-    pub owner: String,
-    pub name: String,
-    pub description: String,
-    pub content_type: String,
-    pub size: u64,
-    pub status: VideoStatus,
-    pub privacy: Privacy,
-    pub views: u64,
-    pub created_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub duration_seconds: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub width: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub height: Option<u32>,
-    pub has_poster: bool,
-}
-
-impl From<&Video> for VideoView {
-    fn from(v: &Video) -> Self {
-        VideoView {
-            id: v.id.clone(),
-            owner: v.owner.clone(),
-            name: v.name.clone(),
-            description: v.description.clone(),
-            content_type: v.content_type.clone(),
-            size: v.size,
-            status: v.status,
-            privacy: v.privacy,
-            views: v.views,
-            created_at: super::rfc3339(v.created_at),
-            duration_seconds: v.duration_seconds,
-            width: v.width,
-            height: v.height,
-            has_poster: v.poster_content_type.is_some(),
-        }
-    }
-}
-
-/// A video id from a path: a UUID, or the video does not exist.
-pub fn parse_video_id(raw: &str) -> ApiResult<String> {
-    uuid::Uuid::parse_str(raw)
-        .map(|id| id.hyphenated().to_string())
-        .map_err(|_| ApiError::NotFound("video"))
+/// A video or comment id from a path: a UUID, or no such thing exists.
+pub fn parse_id(raw: &str) -> Option<String> {
+    uuid::Uuid::parse_str(raw).ok().map(|id| id.hyphenated().to_string())
 }
 
 /// Trims and checks a text field's length in characters.
-pub fn text_field(field: &str, raw: &str, min: usize, max: usize) -> ApiResult<String> {
+pub fn text_field(field: &'static str, raw: &str, min: usize, max: usize) -> Result<String, Invalid> {
     let text = raw.trim();
     let chars = text.chars().count();
     if chars < min || chars > max {
-        return Err(ApiError::bad_request(format!("invalid field `{field}`: use {min}-{max} characters")));
+        return Err(Invalid::new(field, format!("use {min}-{max} characters")));
     }
     if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(ApiError::bad_request(format!("invalid field `{field}`: control characters are not allowed")));
+        return Err(Invalid::new(field, "control characters are not allowed"));
     }
     Ok(text.to_owned())
 }
@@ -148,27 +103,6 @@ pub struct Comment {
     pub author: String,
     pub content: String,
     pub created_at: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CommentView {
-    pub id: String,
-    pub video_id: String,
-    pub author: String,
-    pub content: String,
-    pub created_at: String,
-}
-
-impl From<&Comment> for CommentView {
-    fn from(c: &Comment) -> Self {
-        CommentView {
-            id: c.comment_id.clone(),
-            video_id: c.video_id.clone(),
-            author: c.author.clone(),
-            content: c.content.clone(),
-            created_at: super::rfc3339(c.created_at),
-        }
-    }
 }
 
 /// Work for the sweep: a video's objects and comments to delete.
@@ -190,39 +124,6 @@ impl DeletionRecord {
             reason: reason.to_owned(),
         }
     }
-}
-
-/// A page request: `limit` is 1–50 (default 20); `cursor` is opaque.
-#[derive(Clone, Debug)]
-pub struct PageRequest {
-    pub limit: u32,
-    pub cursor: Option<String>,
-}
-
-impl Default for PageRequest {
-    fn default() -> Self {
-        PageRequest { limit: 20, cursor: None }
-    }
-}
-
-impl PageRequest {
-    pub fn parse(limit: Option<&str>, cursor: Option<String>) -> ApiResult<Self> {
-        let limit = match limit {
-            None => 20,
-            Some(raw) => raw
-                .parse::<u32>()
-                .ok()
-                .filter(|l| (1..=50).contains(l))
-                .ok_or_else(|| ApiError::bad_request("invalid field `limit`: use 1-50"))?,
-        };
-        Ok(PageRequest { limit, cursor: cursor.filter(|c| !c.is_empty()) })
-    }
-}
-
-#[derive(Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
 }
 
 #[cfg(test)]
@@ -270,15 +171,6 @@ mod tests {
     }
 
     #[test]
-    fn page_limits_are_checked() {
-        assert_eq!(PageRequest::parse(None, None).unwrap().limit, 20);
-        assert_eq!(PageRequest::parse(Some("50"), None).unwrap().limit, 50);
-        for bad in ["0", "51", "-1", "99999999999999999999", "x"] {
-            assert!(PageRequest::parse(Some(bad), None).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn text_fields_are_trimmed_and_bounded() {
         assert_eq!(text_field("name", "  hi  ", 1, 200).unwrap(), "hi");
         assert!(text_field("name", "   ", 1, 200).is_err());
@@ -290,9 +182,9 @@ mod tests {
 
     #[test]
     fn video_ids_must_be_uuids() {
-        assert!(parse_video_id("../etc/passwd").is_err());
-        assert!(parse_video_id("not-a-uuid").is_err());
+        assert!(parse_id("../etc/passwd").is_none());
+        assert!(parse_id("not-a-uuid").is_none());
         let id = uuid::Uuid::now_v7().to_string();
-        assert_eq!(parse_video_id(&id).unwrap(), id);
+        assert_eq!(parse_id(&id).unwrap(), id);
     }
 }

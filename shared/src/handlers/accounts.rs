@@ -1,18 +1,26 @@
-//! Register, log in, log out, `/me` and public profiles.
+//! Register, log in, log out, `/me`, public profiles and account deletion.
 
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::App;
+use super::views::PublicUser;
+use super::Handler;
+use crate::access::Access;
 use crate::auth::require_session;
+use crate::config::Config;
 use crate::domain::account::{
-    hash_password, validate_password, verify_password, PublicUser, Session, SessionToken, User, Username,
+    hash_password, validate_password, verify_password, Session, SessionToken, User, Username,
 };
-use crate::domain::video::{DeletionRecord, PageRequest};
+use crate::domain::page::PageRequest;
+use crate::domain::video::DeletionRecord;
 use crate::domain::{now_epoch, rfc3339};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{empty_response, json_body, json_response, path_param};
+use crate::ports::{
+    AccountCreator, AccountRemover, LoginThrottle, OwnedVideos, SessionReader, SessionRevoker, SessionWriter,
+    UserReader, VideoRemover,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,13 +36,13 @@ struct SessionCreated {
     user: PublicUser,
 }
 
-fn new_session(app: &App, username: &Username, now: i64) -> (SessionToken, Session) {
+fn new_session(config: &Config, username: &Username, now: i64) -> (SessionToken, Session) {
     let token = SessionToken::generate();
     let session = Session {
         session_hash: token.hash(),
         username: username.clone(),
         created_at: now,
-        expires_at: now + app.config.session_ttl_secs,
+        expires_at: now + config.session_ttl_secs,
     };
     (token, session)
 }
@@ -47,74 +55,130 @@ fn session_created(token: SessionToken, session: &Session, user: &User) -> Respo
 }
 
 /// `POST /users`
-pub async fn register(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let input: Credentials = json_body(&req)?;
-    let username = Username::parse(&input.username)?;
-    validate_password(&input.password)?;
-    let now = now_epoch();
-    let user = User { username: username.clone(), password_hash: hash_password(&input.password)?, created_at: now };
-    let (token, session) = new_session(app, &username, now);
-    app.accounts.create_user_with_session(&user, &session).await?;
-    tracing::info!(username = %username, "user registered");
-    Ok(session_created(token, &session, &user))
+pub struct Register<A> {
+    pub accounts: A,
+    pub config: Config,
+}
+
+impl<A: AccountCreator + 'static> Handler for Register<A> {
+    fn access(&self) -> Vec<Access> {
+        self.accounts.access()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let input: Credentials = json_body(&req)?;
+        let username = Username::parse(&input.username)?;
+        validate_password(&input.password)?;
+        let now = now_epoch();
+        let password_hash = hash_password(&input.password).map_err(|e| ApiError::internal_from("argon2", e))?;
+        let user = User { username: username.clone(), password_hash, created_at: now };
+        let (token, session) = new_session(&self.config, &username, now);
+        self.accounts.create_user_with_session(&user, &session).await?;
+        tracing::info!(username = %username, "user registered");
+        Ok(session_created(token, &session, &user))
+    }
 }
 
 /// `POST /sessions`
-pub async fn login(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    const WRONG: ApiError = ApiError::Unauthorized("wrong username or password");
-    let input: Credentials = json_body(&req)?;
-    // A name that cannot exist fails like a wrong password.
-    let Ok(username) = Username::parse(&input.username) else {
-        verify_password(&input.password, None);
-        return Err(WRONG);
-    };
-    let now = now_epoch();
-    let window = app.config.login_window_secs;
-    let failures = app.accounts.get_login_failures(&username).await?;
-    if let Some(failures) = &failures {
-        let window_ends = failures.window_start + window;
-        if failures.failures >= app.config.login_max_failures && window_ends > now {
-            return Err(ApiError::TooManyRequests { retry_after_secs: (window_ends - now) as u64 });
+pub struct Login<U, S, T> {
+    pub users: U,
+    pub sessions: S,
+    pub throttle: T,
+    pub config: Config,
+}
+
+impl<U: UserReader + 'static, S: SessionWriter + 'static, T: LoginThrottle + 'static> Handler for Login<U, S, T> {
+    fn access(&self) -> Vec<Access> {
+        [self.users.access(), self.sessions.access(), self.throttle.access()].concat()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        const WRONG: ApiError = ApiError::Unauthorized("wrong username or password");
+        let input: Credentials = json_body(&req)?;
+        // A name that cannot exist fails like a wrong password.
+        let Ok(username) = Username::parse(&input.username) else {
+            verify_password(&input.password, None);
+            return Err(WRONG);
+        };
+        let now = now_epoch();
+        let window = self.config.login_window_secs;
+        let failures = self.throttle.get_login_failures(&username).await?;
+        if let Some(failures) = &failures {
+            let window_ends = failures.window_start + window;
+            if failures.failures >= self.config.login_max_failures && window_ends > now {
+                return Err(ApiError::TooManyRequests { retry_after_secs: (window_ends - now) as u64 });
+            }
         }
+        let user = self.users.get_user(&username).await?;
+        // An unknown user is verified against a dummy hash: the same time either way.
+        let verified = verify_password(&input.password, user.as_ref().map(|u| u.password_hash.as_str()));
+        let Some(user) = user.filter(|_| verified) else {
+            self.throttle.record_login_failure(&username, now, window).await?;
+            return Err(WRONG);
+        };
+        if failures.is_some() {
+            self.throttle.clear_login_failures(&username).await?;
+        }
+        let (token, session) = new_session(&self.config, &username, now);
+        self.sessions.put_session(&session).await?;
+        Ok(session_created(token, &session, &user))
     }
-    let user = app.accounts.get_user(&username).await?;
-    if !verify_password(&input.password, user.as_ref().map(|u| u.password_hash.as_str())) {
-        app.accounts.record_login_failure(&username, now, window).await?;
-        return Err(WRONG);
-    }
-    let user = user.expect("verify_password fails for an unknown user");
-    if failures.is_some() {
-        app.accounts.clear_login_failures(&username).await?;
-    }
-    let (token, session) = new_session(app, &username, now);
-    app.accounts.put_session(&session).await?;
-    Ok(session_created(token, &session, &user))
 }
 
 /// `DELETE /sessions/current`
-pub async fn logout(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let session = require_session(app, &req).await?;
-    app.accounts.delete_session(&session.session_hash).await?;
-    Ok(empty_response(StatusCode::NO_CONTENT))
+pub struct Logout<S> {
+    pub sessions: S,
+}
+
+impl<S: SessionReader + SessionRevoker + 'static> Handler for Logout<S> {
+    fn access(&self) -> Vec<Access> {
+        [SessionReader::access(&self.sessions), SessionRevoker::access(&self.sessions)].concat()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let session = require_session(&self.sessions, &req).await?;
+        self.sessions.delete_session(&session.session_hash).await?;
+        Ok(empty_response(StatusCode::NO_CONTENT))
+    }
 }
 
 /// `GET /me`
-pub async fn me(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let session = require_session(app, &req).await?;
-    let user = app
-        .accounts
-        .get_user(&session.username)
-        .await?
-        .ok_or(ApiError::Unauthorized("unknown or expired session"))?;
-    Ok(json_response(StatusCode::OK, &PublicUser::from(&user)))
+pub struct Me<S, U> {
+    pub sessions: S,
+    pub users: U,
+}
+
+impl<S: SessionReader + 'static, U: UserReader + 'static> Handler for Me<S, U> {
+    fn access(&self) -> Vec<Access> {
+        [self.sessions.access(), self.users.access()].concat()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let session = require_session(&self.sessions, &req).await?;
+        let user = self
+            .users
+            .get_user(&session.username)
+            .await?
+            .ok_or(ApiError::Unauthorized("unknown or expired session"))?;
+        Ok(json_response(StatusCode::OK, &PublicUser::from(&user)))
+    }
 }
 
 /// `GET /users/{username}`
-pub async fn get_user(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let raw = path_param(&req, "username")?;
-    let username = Username::parse(&raw).map_err(|_| ApiError::NotFound("user"))?;
-    let user = app.accounts.get_user(&username).await?.ok_or(ApiError::NotFound("user"))?;
-    Ok(json_response(StatusCode::OK, &PublicUser::from(&user)))
+pub struct GetUser<U> {
+    pub users: U,
+}
+
+impl<U: UserReader + 'static> Handler for GetUser<U> {
+    fn access(&self) -> Vec<Access> {
+        self.users.access()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let username = Username::parse(&path_param(&req, "username")?).map_err(|_| ApiError::NotFound("user"))?;
+        let user = self.users.get_user(&username).await?.ok_or(ApiError::NotFound("user"))?;
+        Ok(json_response(StatusCode::OK, &PublicUser::from(&user)))
+    }
 }
 
 #[derive(Deserialize)]
@@ -125,31 +189,59 @@ struct PasswordConfirmation {
 
 /// `DELETE /users/{username}`: the user themself, with their password. Queues
 /// every video for the sweep, then removes the sessions and the account.
-pub async fn delete_user(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let session = require_session(app, &req).await?;
-    let target = Username::parse(&path_param(&req, "username")?).map_err(|_| ApiError::NotFound("user"))?;
-    if target != session.username {
-        return Err(ApiError::Forbidden("you can only delete your own account"));
+pub struct DeleteUser<S, U, V, R, A> {
+    pub sessions: S,
+    pub users: U,
+    pub owned: V,
+    pub remover: R,
+    pub accounts: A,
+}
+
+impl<S, U, V, R, A> Handler for DeleteUser<S, U, V, R, A>
+where
+    S: SessionReader + 'static,
+    U: UserReader + 'static,
+    V: OwnedVideos + 'static,
+    R: VideoRemover + 'static,
+    A: AccountRemover + 'static,
+{
+    fn access(&self) -> Vec<Access> {
+        [
+            self.sessions.access(),
+            self.users.access(),
+            self.owned.access(),
+            self.remover.access(),
+            self.accounts.access(),
+        ]
+        .concat()
     }
-    let input: PasswordConfirmation = json_body(&req)?;
-    let user = app.accounts.get_user(&target).await?.ok_or(ApiError::NotFound("user"))?;
-    if !verify_password(&input.password, Some(&user.password_hash)) {
-        return Err(ApiError::Unauthorized("wrong password"));
-    }
-    let now = now_epoch();
-    let everything = PageRequest { limit: 50, cursor: None };
-    loop {
-        // Each delete removes the video from the owner index, so page one is always next.
-        let page = app.videos.list_by_owner(target.as_str(), true, &everything).await?;
-        if page.items.is_empty() {
-            break;
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let session = require_session(&self.sessions, &req).await?;
+        let target = Username::parse(&path_param(&req, "username")?).map_err(|_| ApiError::NotFound("user"))?;
+        if target != session.username {
+            return Err(ApiError::Forbidden("you can only delete your own account"));
         }
-        for video in &page.items {
-            let record = DeletionRecord::for_video(&video.id, "account_deleted", now);
-            app.videos.delete_video(&video.id, target.as_str(), &record).await?;
+        let input: PasswordConfirmation = json_body(&req)?;
+        let user = self.users.get_user(&target).await?.ok_or(ApiError::NotFound("user"))?;
+        if !verify_password(&input.password, Some(&user.password_hash)) {
+            return Err(ApiError::Unauthorized("wrong password"));
         }
+        let now = now_epoch();
+        let first_page = PageRequest { limit: 50, cursor: None };
+        loop {
+            // Each delete removes the video from the owner index, so page one is always next.
+            let page = self.owned.owned_videos(target.as_str(), &first_page).await?;
+            if page.items.is_empty() {
+                break;
+            }
+            for video in &page.items {
+                let record = DeletionRecord::for_video(&video.id, "account_deleted", now);
+                self.remover.delete_video(&video.id, target.as_str(), &record).await?;
+            }
+        }
+        self.accounts.delete_user(&target).await?;
+        tracing::info!(username = %target, "account deleted");
+        Ok(empty_response(StatusCode::NO_CONTENT))
     }
-    app.accounts.delete_user(&target).await?;
-    tracing::info!(username = %target, "account deleted");
-    Ok(empty_response(StatusCode::NO_CONTENT))
 }

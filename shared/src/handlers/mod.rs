@@ -1,8 +1,26 @@
-//! Route handlers. Each takes the `App` (its ports as traits) and the request.
+//! Route handlers. Each is a struct of the capabilities it uses, generic over
+//! their adapters, so a function links only what its handler calls.
+
+use std::future::Future;
+
+use lambda_http::{Body, Request, Response};
+
+use crate::access::Access;
+use crate::error::ApiResult;
 
 pub mod accounts;
 pub mod comments;
 pub mod fallback;
+pub mod media;
 pub mod sweep;
+pub mod uploads;
 pub mod videos;
+pub mod views;
 pub mod web;
+
+/// One route: what it may touch, and how it answers.
+pub trait Handler: Send + Sync + 'static {
+    /// The storage actions its capabilities need (its IAM policy).
+    fn access(&self) -> Vec<Access>;
+    fn handle(&self, req: Request) -> impl Future<Output = ApiResult<Response<Body>>> + Send;
+}

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::app::App;
+use crate::access::Access;
 use crate::domain::now_epoch;
 use crate::domain::video::{DeletionRecord, PENDING_GRACE_SECS};
 use crate::error::ApiResult;
+use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer};
 
 /// Records per page: two object keys each keeps one DeleteObjects call per page.
 pub const RECORDS_PER_PAGE: u32 = 500;
@@ -27,62 +28,76 @@ pub struct SweepSummary {
     pub finished: bool,
 }
 
-/// One run, within `budget` (stop early, leaving the rest for the next run).
-pub async fn sweep(app: &App, budget: Duration) -> ApiResult<SweepSummary> {
-    let deadline = Instant::now() + budget;
-    let mut summary = SweepSummary::default();
-    expire_abandoned_uploads(app, deadline, &mut summary).await?;
-    let mut after: Option<String> = None;
-    loop {
-        if Instant::now() >= deadline {
-            tracing::info!(?summary, "sweep stopped at its time budget");
-            return Ok(summary);
-        }
-        let records = app.deletions.queued(RECORDS_PER_PAGE, after.as_deref()).await?;
-        let Some(last) = records.last() else { break };
-        after = Some(last.video_id.clone());
-        match sweep_page(app, &records).await {
-            Ok((objects, comments)) => {
-                summary.records_processed += records.len();
-                summary.objects_deleted += objects;
-                summary.comments_deleted += comments;
-            }
-            Err(err) => {
-                // Leave these records for the next run and go on with the rest.
-                tracing::warn!(error = %err, records = records.len(), "sweep page failed");
-                summary.errors += 1;
-            }
-        }
-    }
-    summary.finished = true;
-    tracing::info!(?summary, "sweep finished");
-    Ok(summary)
+/// The scheduled sweep and what it may touch.
+pub struct Sweep<P, Q, O, C> {
+    pub pending: P,
+    pub queue: Q,
+    pub objects: O,
+    pub comments: C,
 }
 
-/// Objects, then comments, then the records: a crash in between repeats work
-/// but never loses a record whose work is undone.
-async fn sweep_page(app: &App, records: &[DeletionRecord]) -> ApiResult<(usize, usize)> {
-    let keys: Vec<String> = records.iter().flat_map(|r| r.object_keys.iter().cloned()).collect();
-    let objects = app.objects.delete_objects(&keys).await?;
-    let video_ids: Vec<String> = records.iter().map(|r| r.video_id.clone()).collect();
-    let comments = app.comments.delete_comments_of(&video_ids).await?;
-    app.deletions.remove(&video_ids).await?;
-    Ok((objects, comments))
-}
+impl<P: PendingExpirer, Q: DeletionQueue, O: ObjectRemover, C: CommentPurger> Sweep<P, Q, O, C> {
+    pub fn access(&self) -> Vec<Access> {
+        [self.pending.access(), self.queue.access(), self.objects.access(), self.comments.access()].concat()
+    }
 
-/// Queues videos still pending a day after their upload URL expired.
-async fn expire_abandoned_uploads(app: &App, deadline: Instant, summary: &mut SweepSummary) -> ApiResult<()> {
-    let now = now_epoch();
-    while Instant::now() < deadline {
-        let ids = app.videos.expired_pending(now - PENDING_GRACE_SECS, EXPIRED_PER_PAGE).await?;
-        if ids.is_empty() {
-            break;
-        }
-        for id in &ids {
-            if app.videos.expire_pending(id, &DeletionRecord::for_video(id, "expired", now)).await? {
-                summary.uploads_expired += 1;
+    /// One run, within `budget` (stop early, leaving the rest for the next run).
+    pub async fn run(&self, budget: Duration) -> ApiResult<SweepSummary> {
+        let deadline = Instant::now() + budget;
+        let mut summary = SweepSummary::default();
+        self.expire_abandoned_uploads(deadline, &mut summary).await?;
+        let mut after: Option<String> = None;
+        loop {
+            if Instant::now() >= deadline {
+                tracing::info!(?summary, "sweep stopped at its time budget");
+                return Ok(summary);
+            }
+            let records = self.queue.queued(RECORDS_PER_PAGE, after.as_deref()).await?;
+            let Some(last) = records.last() else { break };
+            after = Some(last.video_id.clone());
+            match self.sweep_page(&records).await {
+                Ok((objects, comments)) => {
+                    summary.records_processed += records.len();
+                    summary.objects_deleted += objects;
+                    summary.comments_deleted += comments;
+                }
+                Err(err) => {
+                    // Leave these records for the next run and go on with the rest.
+                    tracing::warn!(error = %err.cause(), records = records.len(), "sweep page failed");
+                    summary.errors += 1;
+                }
             }
         }
+        summary.finished = true;
+        tracing::info!(?summary, "sweep finished");
+        Ok(summary)
     }
-    Ok(())
+
+    /// Objects, then comments, then the records: a crash in between repeats work
+    /// but never loses a record whose work is undone.
+    async fn sweep_page(&self, records: &[DeletionRecord]) -> ApiResult<(usize, usize)> {
+        let keys: Vec<String> = records.iter().flat_map(|r| r.object_keys.iter().cloned()).collect();
+        let objects = self.objects.delete_objects(&keys).await?;
+        let video_ids: Vec<String> = records.iter().map(|r| r.video_id.clone()).collect();
+        let comments = self.comments.delete_comments_of(&video_ids).await?;
+        self.queue.remove(&video_ids).await?;
+        Ok((objects, comments))
+    }
+
+    /// Queues videos still pending a day after their upload URL expired.
+    async fn expire_abandoned_uploads(&self, deadline: Instant, summary: &mut SweepSummary) -> ApiResult<()> {
+        let now = now_epoch();
+        while Instant::now() < deadline {
+            let ids = self.pending.expired_pending(now - PENDING_GRACE_SECS, EXPIRED_PER_PAGE).await?;
+            if ids.is_empty() {
+                break;
+            }
+            for id in &ids {
+                if self.pending.expire_pending(id, &DeletionRecord::for_video(id, "expired", now)).await? {
+                    summary.uploads_expired += 1;
+                }
+            }
+        }
+        Ok(())
+    }
 }

@@ -6,7 +6,8 @@ use http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Request, Response};
 use sha2::{Digest, Sha256};
 
-use crate::app::App;
+use super::Handler;
+use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::path_param;
 
@@ -54,7 +55,7 @@ fn etag(asset: &Asset) -> &'static str {
     &etags[index]
 }
 
-fn serve(app: &App, req: &Request, name: &str) -> ApiResult<Response<Body>> {
+fn serve(s3_origin: &str, req: &Request, name: &str) -> ApiResult<Response<Body>> {
     let asset = ASSETS.iter().find(|a| a.name == name).ok_or(ApiError::NotFound("file"))?;
     let etag = etag(asset);
     let fresh = req.headers().get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes());
@@ -71,7 +72,7 @@ fn serve(app: &App, req: &Request, name: &str) -> ApiResult<Response<Body>> {
     // Revalidate cheaply with the ETag; the page itself always.
     let cache = if name == "index.html" { "no-cache" } else { "public, max-age=300, must-revalidate" };
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&app.config.s3_origin)) {
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(s3_origin)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -79,7 +80,18 @@ fn serve(app: &App, req: &Request, name: &str) -> ApiResult<Response<Body>> {
 }
 
 /// `GET /` (the page) and `GET /assets/{file}`, for the one `web` function.
-pub async fn site(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let name = if req.uri().path() == "/" { "index.html".to_owned() } else { path_param(&req, "file")? };
-    serve(app, &req, &name)
+/// Touches no storage: it only names the bucket's origin in its CSP.
+pub struct Site {
+    pub s3_origin: String,
+}
+
+impl Handler for Site {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let name = if req.uri().path() == "/" { "index.html".to_owned() } else { path_param(&req, "file")? };
+        serve(&self.s3_origin, &req, &name)
+    }
 }

@@ -24,14 +24,14 @@ impl CallCounter {
         std::mem::take(&mut *self.calls.lock().expect("counter lock"))
     }
 
-    pub fn dynamodb_client(&self, aws: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
-        let config = aws_sdk_dynamodb::config::Builder::from(aws).interceptor(self.clone()).build();
-        aws_sdk_dynamodb::Client::from_conf(config)
+    #[cfg(feature = "dynamodb")]
+    pub fn dynamodb_client(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::from_conf(super::client::dynamodb_config().interceptor(self.clone()).build())
     }
 
-    pub fn s3_client(&self, aws: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-        let config = super::s3_config(aws).to_builder().interceptor(self.clone()).build();
-        aws_sdk_s3::Client::from_conf(config)
+    #[cfg(feature = "s3")]
+    pub fn s3_client(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(super::client::s3_config().interceptor(self.clone()).build())
     }
 }
 

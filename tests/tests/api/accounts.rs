@@ -1,7 +1,7 @@
 //! Register, login, logout, /me and profiles, and the error table's rows.
 
+use vidlet::ports::*;
 use vidlet::config::Config;
-use vidlet::handlers::{accounts, fallback};
 use vidlet_tests::{handler, json, Req, TestApp};
 
 pub async fn register(t: &TestApp, username: &str, password: &str) -> String {
@@ -43,7 +43,7 @@ async fn register_login_me_logout_round_trip() {
     me.assert_error(401, "002");
     // The session is gone from the table, not merely flagged.
     let hash = vidlet::domain::account::hash_session_token(&token);
-    assert!(t.app.accounts.get_session(&hash).await.unwrap().is_none());
+    assert!(t.db.get_session(&hash).await.unwrap().is_none());
 }
 
 #[tokio::test]

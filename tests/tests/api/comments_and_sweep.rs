@@ -4,12 +4,13 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use vidlet::access::Access;
 use vidlet::domain::now_epoch;
-use vidlet::domain::video::{Comment, Page, PageRequest, Privacy, Video, VideoStatus};
-use vidlet::handlers::{accounts, comments, sweep, videos};
-use vidlet::ports::{CommentStore, DeleteOutcome, ReadyInfo};
-use vidlet::{ApiError, ApiResult, App};
+use vidlet::domain::page::PageRequest;
+use vidlet::domain::video::{Privacy, Video, VideoStatus};
+use vidlet::handlers::sweep::Sweep;
+use vidlet::ports::*;
+use vidlet::{ApiError, ApiResult};
 use vidlet_tests::{fixture, http_client, json, Req, TestApp};
 use vidlet_tests::handler;
 
@@ -38,8 +39,8 @@ async fn seed_ready_video(t: &TestApp, owner: &str, privacy: Privacy) -> String 
         height: None,
         poster_content_type: None,
     };
-    t.app.videos.create_video(&video).await.unwrap();
-    t.app.videos.mark_ready(&video, &ReadyInfo::default()).await.unwrap().expect("was pending");
+    t.db.create_video(&video).await.unwrap();
+    t.db.mark_ready(&video, &ReadyInfo::default()).await.unwrap().expect("was pending");
     id
 }
 
@@ -189,17 +190,17 @@ async fn fifty_concurrent_comments_are_all_stored() {
     for task in tasks {
         assert_eq!(task.await.unwrap(), 201);
     }
-    let page = t.app.comments.list_comments(&id, &PageRequest { limit: 50, cursor: None }).await.unwrap();
+    let page = t.db.list_comments(&id, &PageRequest { limit: 50, cursor: None }).await.unwrap();
     let contents: HashSet<String> = page.items.iter().map(|c| c.content.clone()).collect();
     assert_eq!(contents.len(), 50);
 }
 
 async fn object_exists(t: &TestApp, key: &str) -> bool {
-    t.app.objects.size_of(key).await.unwrap().is_some()
+    t.media().size_of(key).await.unwrap().is_some()
 }
 
 async fn comment_count(t: &TestApp, id: &str) -> usize {
-    t.app.comments.list_comments(id, &PageRequest { limit: 50, cursor: None }).await.unwrap().items.len()
+    t.db.list_comments(id, &PageRequest { limit: 50, cursor: None }).await.unwrap().items.len()
 }
 
 #[tokio::test]
@@ -218,38 +219,31 @@ async fn delete_then_sweep_removes_objects_comments_and_record_and_nothing_else(
     // Comments of a deleted video cannot be read or added any more.
     t.call(handler!(comments::create_comment), comment_req(&doomed, &token, "late")).await.assert_error(404, "005");
 
-    let summary = sweep::sweep(&t.app, LONG_ENOUGH).await.unwrap();
+    let summary = t.sweep().run(LONG_ENOUGH).await.unwrap();
     assert_eq!(summary.records_processed, 1);
     assert_eq!(summary.comments_deleted, 3);
     assert!(summary.finished && summary.errors == 0);
     assert!(!object_exists(&t, &format!("videos/{doomed}")).await);
     assert_eq!(comment_count(&t, &doomed).await, 0);
-    assert!(t.app.deletions.queued(10, None).await.unwrap().is_empty());
+    assert!(t.db.queued(10, None).await.unwrap().is_empty());
     // The other video is untouched.
     assert!(object_exists(&t, &format!("videos/{kept}")).await);
     assert_eq!(comment_count(&t, &kept).await, 3);
-    assert!(t.app.videos.get_video(&kept).await.unwrap().is_some());
+    assert!(t.db.get_video(&kept).await.unwrap().is_some());
     // A second sweep has nothing to do.
-    let idle = sweep::sweep(&t.app, LONG_ENOUGH).await.unwrap();
+    let idle = t.sweep().run(LONG_ENOUGH).await.unwrap();
     assert_eq!((idle.records_processed, idle.errors), (0, 0));
 }
 
-/// A comment store whose deletes fail: a sweep "killed" after its S3 step.
-struct CommentsDownForDeletes(Arc<dyn CommentStore>);
+/// A comment purger that fails: a sweep "killed" after its S3 step.
+struct CommentsDownForDeletes;
 
-#[async_trait]
-impl CommentStore for CommentsDownForDeletes {
-    async fn add_comment(&self, comment: &Comment, viewer: &str) -> ApiResult<bool> {
-        self.0.add_comment(comment, viewer).await
-    }
-    async fn list_comments(&self, video_id: &str, page: &PageRequest) -> ApiResult<Page<Comment>> {
-        self.0.list_comments(video_id, page).await
-    }
-    async fn delete_comment(&self, video_id: &str, comment_id: &str, caller: &str) -> ApiResult<DeleteOutcome> {
-        self.0.delete_comment(video_id, comment_id, caller).await
+impl CommentPurger for CommentsDownForDeletes {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
     }
     async fn delete_comments_of(&self, _video_ids: &[String]) -> ApiResult<usize> {
-        Err(ApiError::Unavailable("injected fault".into()))
+        Err(ApiError::unavailable("BatchWriteItem comments", "injected fault"))
     }
 }
 
@@ -261,28 +255,18 @@ async fn a_sweep_interrupted_after_its_s3_step_completes_on_the_next_run() {
     t.call(handler!(comments::create_comment), comment_req(&id, &token, "c")).await.assert_status(201);
     t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build()).await.assert_status(204);
 
-    let faulty = App { comments: Arc::new(CommentsDownForDeletes(t.app.comments.clone())), ..clone_app(&t.app) };
-    let interrupted = sweep::sweep(&faulty, LONG_ENOUGH).await.unwrap();
+    let Sweep { pending, queue, objects, .. } = t.sweep();
+    let faulty = Sweep { pending, queue, objects, comments: CommentsDownForDeletes };
+    let interrupted = faulty.run(LONG_ENOUGH).await.unwrap();
     assert_eq!((interrupted.records_processed, interrupted.errors), (0, 1));
     assert!(!object_exists(&t, &format!("videos/{id}")).await, "the S3 step ran");
-    assert_eq!(t.app.deletions.queued(10, None).await.unwrap().len(), 1, "the record survived");
+    assert_eq!(t.db.queued(10, None).await.unwrap().len(), 1, "the record survived");
     assert_eq!(comment_count(&t, &id).await, 1);
 
-    let resumed = sweep::sweep(&t.app, LONG_ENOUGH).await.unwrap();
+    let resumed = t.sweep().run(LONG_ENOUGH).await.unwrap();
     assert_eq!((resumed.records_processed, resumed.comments_deleted, resumed.errors), (1, 1, 0));
-    assert!(t.app.deletions.queued(10, None).await.unwrap().is_empty());
+    assert!(t.db.queued(10, None).await.unwrap().is_empty());
     assert_eq!(comment_count(&t, &id).await, 0);
-}
-
-fn clone_app(app: &App) -> App {
-    App {
-        config: app.config.clone(),
-        accounts: app.accounts.clone(),
-        videos: app.videos.clone(),
-        comments: app.comments.clone(),
-        deletions: app.deletions.clone(),
-        objects: app.objects.clone(),
-    }
 }
 
 #[tokio::test]
@@ -306,12 +290,12 @@ async fn the_sweep_expires_uploads_abandoned_a_day_after_their_url_expired() {
         poster_content_type: None,
     };
     let fresh = Video { id: uuid::Uuid::now_v7().to_string(), upload_expires_at: now_epoch() + 900, ..abandoned.clone() };
-    t.app.videos.create_video(&abandoned).await.unwrap();
-    t.app.videos.create_video(&fresh).await.unwrap();
-    let summary = sweep::sweep(&t.app, LONG_ENOUGH).await.unwrap();
+    t.db.create_video(&abandoned).await.unwrap();
+    t.db.create_video(&fresh).await.unwrap();
+    let summary = t.sweep().run(LONG_ENOUGH).await.unwrap();
     assert_eq!((summary.uploads_expired, summary.records_processed), (1, 1));
-    assert!(t.app.videos.get_video(&abandoned.id).await.unwrap().is_none());
-    assert!(t.app.videos.get_video(&fresh.id).await.unwrap().is_some());
+    assert!(t.db.get_video(&abandoned.id).await.unwrap().is_none());
+    assert!(t.db.get_video(&fresh.id).await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -336,8 +320,8 @@ async fn deleting_an_account_queues_its_videos_and_removes_its_sessions() {
     }
     let profile = Req::get("/").param("username", "leaver").build();
     t.call(handler!(accounts::get_user), profile).await.assert_error(404, "005");
-    assert!(t.app.videos.get_video(&id).await.unwrap().is_none());
-    let summary = sweep::sweep(&t.app, LONG_ENOUGH).await.unwrap();
+    assert!(t.db.get_video(&id).await.unwrap().is_none());
+    let summary = t.sweep().run(LONG_ENOUGH).await.unwrap();
     assert_eq!(summary.records_processed, 1);
     assert!(!object_exists(&t, &format!("videos/{id}")).await);
     // The name is free again.

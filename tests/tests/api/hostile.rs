@@ -1,12 +1,12 @@
 //! Bad and hostile input, one case per test. Each gets its 4xx in the error
 //! model and leaves no partial state.
 
+use vidlet::ports::*;
 use std::sync::Arc;
 use std::time::Duration;
 
 use vidlet::config::Config;
 use vidlet::domain::account::hash_session_token;
-use vidlet::handlers::{accounts, comments, sweep, videos};
 use vidlet_tests::{fixture, handler, http_client, json, Req, TestApp};
 
 use crate::accounts::register;
@@ -19,7 +19,7 @@ fn register_raw(body: Vec<u8>) -> lambda_http::Request {
 async fn no_user_named(t: &TestApp, name: &str) {
     let username = vidlet::domain::account::Username::parse(name);
     if let Ok(username) = username {
-        assert!(t.app.accounts.get_user(&username).await.unwrap().is_none(), "{name} must not exist");
+        assert!(t.db.get_user(&username).await.unwrap().is_none(), "{name} must not exist");
     }
 }
 
@@ -93,7 +93,7 @@ async fn oversized_a_size_of_2_pow_63() {
     let token = register(&t, "hugesize", "password1").await;
     let body = json!({"name": "n", "content_type": "video/mp4", "size": 1u64 << 63});
     t.call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body).build()).await.assert_error(413, "008");
-    let mine = t.app.videos.list_by_owner("hugesize", true, &Default::default()).await;
+    let mine = t.db.list_by_owner("hugesize", true, &Default::default()).await;
     assert!(mine.map(|p| p.items.is_empty()).unwrap_or(true));
 }
 
@@ -136,7 +136,7 @@ async fn crafted_a_session_of_a_deleted_user() {
     let delete = Req::delete("/").param("username", "deleted").bearer(&token).json(json!({"password": "password1"})).build();
     t.call(handler!(accounts::delete_user), delete).await.assert_status(204);
     t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_error(401, "002");
-    assert!(t.app.accounts.get_session(&hash_session_token(&token)).await.unwrap().is_none());
+    assert!(t.db.get_session(&hash_session_token(&token)).await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -189,7 +189,7 @@ async fn replay_a_put_to_another_videos_key() {
     let own_id = created["video"]["id"].as_str().unwrap();
     upload["url"] = json!(upload["url"].as_str().unwrap().replace(own_id, victim_id));
     assert_eq!(put_upload(&upload, bytes).await, 403, "a URL signed for one key cannot write another");
-    assert_eq!(t.app.objects.size_of(&format!("videos/{victim_id}")).await.unwrap(), Some(fixture("clip.mp4").len() as u64));
+    assert_eq!(t.media().size_of(&format!("videos/{victim_id}")).await.unwrap(), Some(fixture("clip.mp4").len() as u64));
 }
 
 #[tokio::test]
@@ -250,8 +250,8 @@ async fn race_a_delete_concurrent_with_a_comment() {
     assert_eq!(delete_status, 204);
     assert!(comment_status == 201 || comment_status == 404, "comment got {comment_status}");
     // Whatever the order, the sweep leaves no orphaned comment.
-    sweep::sweep(&t.app, Duration::from_secs(60)).await.unwrap();
-    let left = t.app.comments.list_comments(&id, &Default::default()).await.unwrap();
+    t.sweep().run(Duration::from_secs(60)).await.unwrap();
+    let left = t.db.list_comments(&id, &Default::default()).await.unwrap();
     assert!(left.items.is_empty(), "orphaned comments: {:?}", left.items);
 }
 
@@ -315,7 +315,7 @@ async fn crafted_a_strangers_write_to_a_private_video_does_not_reveal_it() {
     let poster = Req::post("/").param("id", &id).bearer(&stranger).json(json!({"content_type": "image/png", "size": 10})).build();
     t.call(handler!(videos::create_poster), poster).await.assert_error(404, "005");
     complete(&t, &stranger, &id).await.assert_error(404, "005");
-    assert!(t.app.videos.get_video(&id).await.unwrap().is_some());
+    assert!(t.db.get_video(&id).await.unwrap().is_some());
 }
 
 #[tokio::test]

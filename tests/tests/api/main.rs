@@ -2,6 +2,7 @@
 
 mod accounts;
 mod consistency;
+mod iam;
 mod outage;
 mod videos;
 mod web;

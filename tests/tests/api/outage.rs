@@ -3,11 +3,11 @@
 //! record lost, no acknowledged comment missing, no object left behind for a
 //! video the sweep reported as done.
 
+use vidlet::ports::*;
 use std::time::{Duration, Instant};
 
 use vidlet::config::Config;
 use vidlet::domain::video::VideoStatus;
-use vidlet::handlers::{accounts, comments, sweep, videos};
 use vidlet_tests::{fixture, handler, json, FaultyLink, PrivateDynamoDb, Req, TestApp, TestResponse};
 
 use crate::accounts::register;
@@ -26,8 +26,7 @@ async fn timed(call: impl std::future::Future<Output = TestResponse>) -> TestRes
 #[tokio::test]
 async fn dynamodb_stopped_while_videos_and_comments_are_created() {
     let db = PrivateDynamoDb::start();
-    let aws = vidlet::store::load_aws_config().await;
-    let t = TestApp::on(db.client().await, vidlet::store::s3_client(&aws), Config::default()).await;
+    let t = TestApp::on(db.client().await, vidlet::store::client::s3(), Config::default()).await;
     let token = register(&t, "outage", "password1").await;
     let id = upload(&t, &token, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
     let comment = |content: &str| Req::post("/").param("id", &id).bearer(&token).json(json!({"content": content})).build();
@@ -48,13 +47,13 @@ async fn dynamodb_stopped_while_videos_and_comments_are_created() {
 
     db.restart();
     // Every acknowledged comment is there; nothing half-written appeared.
-    let page = t.app.comments.list_comments(&id, &Default::default()).await.unwrap();
+    let page = t.db.list_comments(&id, &Default::default()).await.unwrap();
     let stored: Vec<String> = page.items.iter().map(|c| c.comment_id.clone()).collect();
     for acked in &acknowledged {
         assert!(stored.contains(acked), "acknowledged comment {acked} lost");
     }
     assert_eq!(stored.len(), acknowledged.len());
-    let mine = t.app.videos.list_by_owner("outage", true, &Default::default()).await.unwrap();
+    let mine = t.db.list_by_owner("outage", true, &Default::default()).await.unwrap();
     assert_eq!(mine.items.len(), 1, "the video refused during the outage does not exist");
     t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_status(200);
 }
@@ -62,8 +61,7 @@ async fn dynamodb_stopped_while_videos_and_comments_are_created() {
 #[tokio::test]
 async fn localstack_down_during_complete_and_during_a_sweep() {
     let link = FaultyLink::to(localstack_port()).await;
-    let aws = vidlet::store::load_aws_config().await;
-    let t = TestApp::on(vidlet::store::dynamodb_client(&aws), link.s3_client().await, Config::default()).await;
+    let t = TestApp::on(vidlet::store::client::dynamodb(), link.s3_client().await, Config::default()).await;
     let token = register(&t, "s3outage", "password1").await;
 
     // An upload is in S3; then S3 goes away before /complete.
@@ -73,7 +71,7 @@ async fn localstack_down_during_complete_and_during_a_sweep() {
     let id = created["video"]["id"].as_str().unwrap().to_owned();
     link.cut();
     timed(complete(&t, &token, &id)).await.assert_error(503, "003");
-    let stored = t.app.videos.get_video(&id).await.unwrap().unwrap();
+    let stored = t.db.get_video(&id).await.unwrap().unwrap();
     assert_eq!(stored.status, VideoStatus::Pending, "an outage neither publishes nor rejects");
     link.restore();
     complete(&t, &token, &id).await.assert_status(200);
@@ -83,19 +81,19 @@ async fn localstack_down_during_complete_and_during_a_sweep() {
     t.call(handler!(videos::delete_video), Req::delete("/").param("id", &doomed).bearer(&token).build()).await.assert_status(204);
     link.cut();
     let started = Instant::now();
-    let failed = sweep::sweep(&t.app, Duration::from_secs(60)).await.unwrap();
+    let failed = t.sweep().run(Duration::from_secs(60)).await.unwrap();
     assert!(started.elapsed() < NO_HANG);
     assert_eq!((failed.records_processed, failed.errors), (0, 1));
     link.restore();
-    assert_eq!(t.app.deletions.queued(10, None).await.unwrap().len(), 1, "no deletion record lost");
-    let done = sweep::sweep(&t.app, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(t.db.queued(10, None).await.unwrap().len(), 1, "no deletion record lost");
+    let done = t.sweep().run(Duration::from_secs(60)).await.unwrap();
     assert_eq!((done.records_processed, done.errors), (1, 0));
 
     // Invariants.
-    assert_eq!(t.app.objects.size_of(&format!("videos/{doomed}")).await.unwrap(), None, "swept object left behind");
-    let all = t.app.videos.list_by_owner("s3outage", true, &Default::default()).await.unwrap();
+    assert_eq!(t.media().size_of(&format!("videos/{doomed}")).await.unwrap(), None, "swept object left behind");
+    let all = t.db.list_by_owner("s3outage", true, &Default::default()).await.unwrap();
     for video in all.items.iter().filter(|v| v.status == VideoStatus::Ready) {
-        assert!(t.app.objects.size_of(&video.object_key()).await.unwrap().is_some(), "{} ready without object", video.id);
+        assert!(t.media().size_of(&video.object_key()).await.unwrap().is_some(), "{} ready without object", video.id);
     }
 }
 

@@ -2,7 +2,6 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use vidlet::config::Table;
-use vidlet::handlers::{accounts, videos};
 use vidlet_tests::{handler, json, Req, TestApp};
 
 use crate::accounts::register;
@@ -10,7 +9,7 @@ use crate::videos::{create, upload};
 
 /// Every string anywhere in a table (a full Scan: fine in a test).
 async fn all_strings(t: &TestApp, table: Table) -> Vec<(String, String)> {
-    let name = t.app.config.table_name(table);
+    let name = t.config.table_name(table);
     let out = t.dynamodb.scan().table_name(name).send().await.unwrap();
     let mut strings = Vec::new();
     for item in out.items.unwrap_or_default() {

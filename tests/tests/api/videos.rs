@@ -1,8 +1,8 @@
 //! Videos against the real stack: presigned uploads to LocalStack S3 (with
 //! signature validation on), verified completes, lists, streaming and privacy.
 
+use vidlet::ports::*;
 use serde_json::Value;
-use vidlet::handlers::videos;
 use vidlet_tests::{fixture, handler, http_client, json, Req, TestApp};
 
 use crate::accounts::register;
@@ -170,16 +170,16 @@ async fn uploads_that_are_not_videos_are_rejected_and_queued_for_deletion() {
             // Upload through a second, honest presigned URL for fewer bytes to the same key.
             bytes.truncate(keep);
             let key = format!("videos/{}", created["video"]["id"].as_str().unwrap());
-            let smaller = t.app.objects.presign_put(&key, content_type, keep as u64, 60).await.unwrap();
+            let smaller = t.media().presign_put(&key, content_type, keep as u64, 60).await.unwrap();
             assert_eq!(put_upload(&serde_json::to_value(&smaller).unwrap(), bytes).await, 200);
         } else {
             assert_eq!(put_upload(&created["upload"], bytes).await, 200);
         }
         let id = created["video"]["id"].as_str().unwrap();
         complete(&t, &token, id).await.assert_error(422, "010");
-        let stored = t.app.videos.get_video(id).await.unwrap().unwrap();
+        let stored = t.db.get_video(id).await.unwrap().unwrap();
         assert_eq!(stored.status, vidlet::domain::video::VideoStatus::Rejected, "{name}");
-        let queued = t.app.deletions.queued(100, None).await.unwrap();
+        let queued = t.db.queued(100, None).await.unwrap();
         assert!(queued.iter().any(|r| r.video_id == id && r.reason == "rejected"), "{name} queued");
         // Completing again stays rejected.
         complete(&t, &token, id).await.assert_error(422, "010");
@@ -236,7 +236,7 @@ async fn privacy_unlisted_and_private() {
     let stream = Req::get("/").param("id", &private).bearer(&stranger).build();
     t.call(handler!(videos::stream_video), stream).await.assert_error(404, "005");
     // A stranger's failed stream counts no view.
-    assert_eq!(t.app.videos.get_video(&private).await.unwrap().unwrap().views, 0);
+    assert_eq!(t.db.get_video(&private).await.unwrap().unwrap().views, 0);
     // Ids that are not UUIDs, or that do not exist, are 404 as well.
     for id in ["../etc/passwd", "not-a-uuid", "0190c2a1-0000-7000-8000-000000000000"] {
         t.call(handler!(videos::get_video), get_req(id, None)).await.assert_error(404, "005");

@@ -1,6 +1,5 @@
 //! The site's page and assets: content types, caching and security headers.
 
-use vidlet::handlers::web;
 use vidlet_tests::{handler, Req, TestApp};
 
 #[tokio::test]
@@ -11,7 +10,7 @@ async fn the_page_is_served_with_a_strict_csp_and_no_inline_script() {
     assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
     let csp = page.headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
-    assert!(csp.contains(&t.app.config.s3_origin), "the bucket's origin is allowed: {csp}");
+    assert!(csp.contains(&t.config.s3_origin), "the bucket's origin is allowed: {csp}");
     assert_eq!(page.headers["x-content-type-options"], "nosniff");
     assert!(page.headers.contains_key("referrer-policy"));
     let html = String::from_utf8(page.raw.clone()).unwrap();

@@ -1,0 +1,108 @@
+//! The API's response shapes.
+
+use serde::Serialize;
+
+use crate::domain::account::User;
+use crate::domain::page::Page;
+use crate::domain::rfc3339;
+use crate::domain::video::{Comment, Privacy, Video, VideoStatus};
+
+/// What anyone may see of a user.
+#[derive(Debug, Serialize)]
+pub struct PublicUser {
+    pub username: String,
+    pub created_at: String,
+}
+
+impl From<&User> for PublicUser {
+    fn from(user: &User) -> Self {
+        PublicUser { username: user.username.to_string(), created_at: rfc3339(user.created_at) }
+    }
+}
+
+/// What the API returns for a video.
+#[derive(Debug, Serialize)]
+pub struct VideoView {
+    pub id: String,
+    pub owner: String,
+    pub name: String,
+    pub description: String,
+    pub content_type: String,
+    pub size: u64,
+    pub status: VideoStatus,
+    pub privacy: Privacy,
+    pub views: u64,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    pub has_poster: bool,
+}
+
+impl From<&Video> for VideoView {
+    fn from(v: &Video) -> Self {
+        VideoView {
+            id: v.id.clone(),
+            owner: v.owner.clone(),
+            name: v.name.clone(),
+            description: v.description.clone(),
+            content_type: v.content_type.clone(),
+            size: v.size,
+            status: v.status,
+            privacy: v.privacy,
+            views: v.views,
+            created_at: rfc3339(v.created_at),
+            duration_seconds: v.duration_seconds,
+            width: v.width,
+            height: v.height,
+            has_poster: v.poster_content_type.is_some(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct VideoEnvelope {
+    pub video: VideoView,
+}
+
+impl From<&Video> for VideoEnvelope {
+    fn from(video: &Video) -> Self {
+        VideoEnvelope { video: video.into() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct VideoList {
+    pub videos: Vec<VideoView>,
+    pub next_cursor: Option<String>,
+}
+
+impl From<Page<Video>> for VideoList {
+    fn from(page: Page<Video>) -> Self {
+        VideoList { videos: page.items.iter().map(VideoView::from).collect(), next_cursor: page.next_cursor }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CommentView {
+    pub id: String,
+    pub video_id: String,
+    pub author: String,
+    pub content: String,
+    pub created_at: String,
+}
+
+impl From<&Comment> for CommentView {
+    fn from(c: &Comment) -> Self {
+        CommentView {
+            id: c.comment_id.clone(),
+            video_id: c.video_id.clone(),
+            author: c.author.clone(),
+            content: c.content.clone(),
+            created_at: rfc3339(c.created_at),
+        }
+    }
+}

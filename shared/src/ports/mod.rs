@@ -1,0 +1,19 @@
+//! Capabilities: the narrow things a handler asks of storage, one trait each.
+//! A handler names the ones it uses; `main` hands it the adapters. Each trait
+//! says, through `access`, which IAM actions its calls need.
+
+pub mod accounts;
+pub mod objects;
+pub mod videos;
+
+pub use accounts::*;
+pub use objects::*;
+pub use videos::*;
+
+/// What a conditional write on someone's item found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    NotFound,
+    Forbidden,
+}

@@ -1,0 +1,131 @@
+//! Videos, comments and the deletion queue.
+
+use std::future::Future;
+
+use super::Outcome;
+use crate::access::Access;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::video::{Comment, DeletionRecord, Video};
+use crate::error::ApiResult;
+
+/// Fields `/complete` records on a video that passed the checks.
+#[derive(Debug, Default, Clone)]
+pub struct ReadyInfo {
+    pub duration_seconds: Option<f64>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+pub trait VideoReader: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    fn get_video(&self, id: &str) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
+}
+
+pub trait VideoCreator: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Creates a pending video; ids never collide, the put is conditional anyway.
+    fn create_video(&self, video: &Video) -> impl Future<Output = ApiResult<()>> + Send;
+}
+
+/// Ready, public videos, newest first.
+pub trait FeedReader: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    fn list_feed(&self, page: &PageRequest) -> impl Future<Output = ApiResult<Page<Video>>> + Send;
+}
+
+/// An owner's videos, newest first: all of them, or only the listed ones.
+pub trait OwnerVideos: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    fn list_by_owner(
+        &self,
+        owner: &str,
+        include_unlisted: bool,
+        page: &PageRequest,
+    ) -> impl Future<Output = ApiResult<Page<Video>>> + Send;
+}
+
+/// Every video of an owner, whatever its state (to delete an account).
+pub trait OwnedVideos: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    fn owned_videos(&self, owner: &str, page: &PageRequest) -> impl Future<Output = ApiResult<Page<Video>>> + Send;
+}
+
+/// Ends a pending upload: ready, or rejected with its objects queued.
+pub trait UploadSettler: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// pending → ready, listing it if public. None if the video was not pending.
+    fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
+    /// pending → rejected, and its objects queued, in one transaction.
+    /// False if the video was not pending.
+    fn reject_video(&self, id: &str, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
+}
+
+pub trait VideoRemover: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Deletes the video item and queues its record, in one transaction, if `owner` owns it.
+    fn delete_video(
+        &self,
+        id: &str,
+        owner: &str,
+        record: &DeletionRecord,
+    ) -> impl Future<Output = ApiResult<Outcome>> + Send;
+}
+
+pub trait ViewCounter: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Counts a view (`ADD views 1`) if the viewer may see the video; the updated video.
+    fn count_view(&self, id: &str, viewer: Option<&str>) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
+}
+
+pub trait PosterSetter: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Records the poster's content type if `owner` owns the video.
+    fn set_poster(&self, id: &str, owner: &str, content_type: &str) -> impl Future<Output = ApiResult<Outcome>> + Send;
+}
+
+/// Abandoned uploads, for the sweep.
+pub trait PendingExpirer: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Ids of videos still pending whose upload URL expired before `before`.
+    fn expired_pending(&self, before: i64, limit: u32) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
+    /// Deletes a still-pending video and queues its record, in one transaction.
+    fn expire_pending(&self, id: &str, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
+}
+
+pub trait CommentWriter: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Stores the comment if the video exists and `viewer` may see it, in one
+    /// transaction. False if not.
+    fn add_comment(&self, comment: &Comment, viewer: &str) -> impl Future<Output = ApiResult<bool>> + Send;
+}
+
+pub trait CommentReader: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    fn list_comments(&self, video_id: &str, page: &PageRequest) -> impl Future<Output = ApiResult<Page<Comment>>> + Send;
+}
+
+pub trait CommentRemover: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Deletes a comment if `caller` wrote it or owns the video.
+    fn delete_comment(
+        &self,
+        video_id: &str,
+        comment_id: &str,
+        caller: &str,
+    ) -> impl Future<Output = ApiResult<Outcome>> + Send;
+}
+
+pub trait CommentPurger: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Deletes every comment of these videos, in BatchWriteItem calls of 25
+    /// across videos; how many were deleted.
+    fn delete_comments_of(&self, video_ids: &[String]) -> impl Future<Output = ApiResult<usize>> + Send;
+}
+
+pub trait DeletionQueue: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// A page of queued records, oldest video id first.
+    fn queued(&self, limit: u32, after: Option<&str>) -> impl Future<Output = ApiResult<Vec<DeletionRecord>>> + Send;
+    /// Removes processed records (batches of 25).
+    fn remove(&self, video_ids: &[String]) -> impl Future<Output = ApiResult<()>> + Send;
+}

@@ -1,0 +1,120 @@
+//! The comments table.
+
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
+
+use super::util::{batch_delete, built, is_conditional_failure, query_all, query_page, s, to_item, Item};
+use super::videos::{video_key, visibility_expression, VISIBLE_TO_VIEWER};
+use super::Dynamo;
+use crate::access::Access;
+use crate::config::Table::{Comments, Videos};
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::video::Comment;
+use crate::error::ApiResult;
+use crate::ports::{CommentPurger, CommentReader, CommentRemover, CommentWriter, Outcome, VideoReader};
+use crate::store::OrUnavailable;
+
+impl CommentWriter for Dynamo {
+    fn access(&self) -> Vec<Access> {
+        vec![Access::dynamodb("dynamodb:ConditionCheckItem", Videos), Access::dynamodb("dynamodb:PutItem", Comments)]
+    }
+
+    async fn add_comment(&self, comment: &Comment, viewer: &str) -> ApiResult<bool> {
+        let (names, values) = visibility_expression(viewer);
+        let check = ConditionCheck::builder()
+            .table_name(self.table(Videos))
+            .set_key(Some(video_key(&comment.video_id)))
+            .condition_expression(VISIBLE_TO_VIEWER)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .build();
+        let put = Put::builder()
+            .table_name(self.table(Comments))
+            .set_item(Some(to_item(comment)?))
+            .condition_expression("attribute_not_exists(comment_id)")
+            .build();
+        let request = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(built(check)?).build())
+            .transact_items(TransactWriteItem::builder().put(built(put)?).build());
+        self.transact(request).await
+    }
+}
+
+impl CommentReader for Dynamo {
+    fn access(&self) -> Vec<Access> {
+        vec![Access::dynamodb("dynamodb:Query", Comments)]
+    }
+
+    async fn list_comments(&self, video_id: &str, page: &PageRequest) -> ApiResult<Page<Comment>> {
+        let table = self.table(Comments);
+        query_page(&self.client, table, None, ("video_id", video_id), "comment_id", &[], page).await
+    }
+}
+
+impl CommentRemover for Dynamo {
+    fn access(&self) -> Vec<Access> {
+        vec![
+            Access::dynamodb("dynamodb:DeleteItem", Comments),
+            Access::dynamodb("dynamodb:GetItem", Comments),
+            Access::dynamodb("dynamodb:GetItem", Videos),
+        ]
+    }
+
+    async fn delete_comment(&self, video_id: &str, comment_id: &str, caller: &str) -> ApiResult<Outcome> {
+        let table = self.table(Comments);
+        let key = Item::from([("video_id".to_owned(), s(video_id)), ("comment_id".to_owned(), s(comment_id))]);
+        // The author may delete it...
+        let by_author = self
+            .client
+            .delete_item()
+            .table_name(table)
+            .set_key(Some(key.clone()))
+            .condition_expression("author = :caller")
+            .expression_attribute_values(":caller", s(caller))
+            .send()
+            .await;
+        match by_author {
+            Ok(_) => return Ok(Outcome::Done),
+            Err(err) if is_conditional_failure(&err) => {}
+            Err(err) => return Err(err).or_unavailable("DeleteItem", table),
+        }
+        // ...and so may the video's owner.
+        let owns_video = VideoReader::get_video(self, video_id).await?.is_some_and(|v| v.owner == caller);
+        if !owns_video {
+            let get = self.client.get_item().table_name(table).set_key(Some(key));
+            let exists = get.send().await.or_unavailable("GetItem", table)?.item.is_some();
+            return Ok(if exists { Outcome::Forbidden } else { Outcome::NotFound });
+        }
+        let by_owner = self
+            .client
+            .delete_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .condition_expression("attribute_exists(comment_id)")
+            .send()
+            .await;
+        match by_owner {
+            Ok(_) => Ok(Outcome::Done),
+            Err(err) if is_conditional_failure(&err) => Ok(Outcome::NotFound),
+            Err(err) => Err(err).or_unavailable("DeleteItem", table),
+        }
+    }
+}
+
+impl CommentPurger for Dynamo {
+    fn access(&self) -> Vec<Access> {
+        vec![Access::dynamodb("dynamodb:Query", Comments), Access::dynamodb("dynamodb:BatchWriteItem", Comments)]
+    }
+
+    async fn delete_comments_of(&self, video_ids: &[String]) -> ApiResult<usize> {
+        let table = self.table(Comments);
+        let mut keys = Vec::new();
+        for video_id in video_ids {
+            keys.extend(query_all(&self.client, table, None, ("video_id", video_id), "video_id, comment_id").await?);
+        }
+        let deleted = keys.len();
+        batch_delete(&self.client, table, keys).await?;
+        Ok(deleted)
+    }
+}
