@@ -90,6 +90,8 @@ lint: deny-tool
 	.tools/cargo/bin/cargo-deny check
 
 test: stack browser deny-tool
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
 	.tools/cargo/bin/cargo-deny check licenses bans sources
 	cargo run -q -p infra -- routes --check
 	cargo build --workspace

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 
@@ -44,21 +44,23 @@ pub async fn ensure_table(client: &aws_sdk_dynamodb::Client, def: &TableDef, nam
             GlobalSecondaryIndex::builder()
                 .index_name(&index.name)
                 .set_key_schema(Some(key_schema(&index.key)?))
-                .projection(Projection::builder().projection_type(ProjectionType::from(index.projection.as_str())).build())
+                .projection(
+                    Projection::builder().projection_type(ProjectionType::from(index.projection.as_str())).build(),
+                )
                 .build()?,
         );
     }
     match request.send().await {
         Ok(_) => {}
         Err(err) if err.code() == Some("ResourceInUseException") => {}
-        Err(err) => return Err(format!("create table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(err)).into()),
+        Err(err) => {
+            return Err(format!("create table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(err)).into())
+        }
     }
     if let Some(attribute) = &def.ttl_attribute {
         let current = client.describe_time_to_live().table_name(name).send().await?;
-        let enabled = current
-            .time_to_live_description()
-            .and_then(|d| d.attribute_name())
-            .is_some_and(|a| a == attribute);
+        let enabled =
+            current.time_to_live_description().and_then(|d| d.attribute_name()).is_some_and(|a| a == attribute);
         if !enabled {
             client
                 .update_time_to_live()
@@ -83,7 +85,9 @@ pub async fn ensure_bucket(
     match client.create_bucket().bucket(bucket).send().await {
         Ok(_) => {}
         Err(err) if matches!(err.code(), Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")) => {}
-        Err(err) => return Err(format!("create bucket {bucket}: {}", aws_sdk_s3::error::DisplayErrorContext(err)).into()),
+        Err(err) => {
+            return Err(format!("create bucket {bucket}: {}", aws_sdk_s3::error::DisplayErrorContext(err)).into())
+        }
     }
     let mut cors = CorsConfiguration::builder();
     for rule in template.bucket_cors(params)? {

@@ -55,7 +55,9 @@ fn policy_document(template: &Template, policy: &Value) -> Result<Vec<String>, E
         match key.as_str() {
             Some("Statement") | Some("Version") => {}
             Some(name) if name.ends_with("Policy") => {
-                return Err(format!("SAM policy template {name} grants more than it names; write explicit statements").into())
+                return Err(
+                    format!("SAM policy template {name} grants more than it names; write explicit statements").into()
+                )
             }
             Some(name) => return Err(format!("{name} is not understood in a policy document").into()),
             None => return Err(format!("{} is not a policy document key", describe(key)).into()),
@@ -88,10 +90,7 @@ fn statement_access(template: &Template, statement: &Value) -> Result<Vec<String
         Some(effect) => return Err(format!("Effect {effect} is not understood; only Allow is").into()),
         None => return Err("the statement has no Effect".into()),
     }
-    let actions = one_or_many(map.get("Action"), "Action")?
-        .into_iter()
-        .map(action)
-        .collect::<Result<Vec<_>, _>>()?;
+    let actions = one_or_many(map.get("Action"), "Action")?.into_iter().map(action).collect::<Result<Vec<_>, _>>()?;
     let resources = one_or_many(map.get("Resource"), "Resource")?
         .into_iter()
         .map(|r| resource(template, r))
@@ -107,7 +106,9 @@ fn statement_access(template: &Template, statement: &Value) -> Result<Vec<String
                 Kind::Bucket => "s3",
             };
             if service != expected {
-                return Err(format!("{service}:{name} on {resource}: a {service} action on a {expected} resource").into());
+                return Err(
+                    format!("{service}:{name} on {resource}: a {service} action on a {expected} resource").into()
+                );
             }
             out.push(format!("{service}:{name} {resource}"));
         }
@@ -150,7 +151,11 @@ enum Kind {
 /// A resource as `table/<short>`, `table/<short>/index/<index>`, `bucket` or `bucket/<prefix>*`.
 fn resource(template: &Template, value: &Value) -> Result<(Kind, String), Error> {
     let Value::Tagged(tagged) = value else {
-        return Err(format!("resource {} is not understood; use !GetAtt or !Sub on the template's resources", describe(value)).into());
+        return Err(format!(
+            "resource {} is not understood; use !GetAtt or !Sub on the template's resources",
+            describe(value)
+        )
+        .into());
     };
     if tagged.tag == "GetAtt" {
         // `!GetAtt XTable.Arn` or `!GetAtt [XTable, Arn]`.
@@ -492,7 +497,9 @@ Resources:
         let binaries: Vec<String> = template
             .resources()
             .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
-            .map(|(id, r)| r["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap_or_else(|| panic!("{id}")).to_owned())
+            .map(|(id, r)| {
+                r["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap_or_else(|| panic!("{id}")).to_owned()
+            })
             .collect();
         assert!(binaries.len() > 10, "{binaries:?}");
         for binary in &binaries {

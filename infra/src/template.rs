@@ -108,10 +108,8 @@ impl Template {
     /// The bucket's CORS rules, with `!Ref Param` resolved from `params`,
     /// falling back to the parameter's default.
     pub fn bucket_cors(&self, params: &HashMap<String, Vec<String>>) -> Result<Vec<CorsRule>, Error> {
-        let (_, bucket) = self
-            .resources_of_type("AWS::S3::Bucket")
-            .next()
-            .ok_or("template.yaml defines no AWS::S3::Bucket")?;
+        let (_, bucket) =
+            self.resources_of_type("AWS::S3::Bucket").next().ok_or("template.yaml defines no AWS::S3::Bucket")?;
         let rules = bucket["Properties"]["CorsConfiguration"]["CorsRules"].as_sequence().cloned().unwrap_or_default();
         rules
             .iter()

@@ -15,14 +15,8 @@ pub enum Table {
 }
 
 impl Table {
-    pub const ALL: [Table; 6] = [
-        Table::Users,
-        Table::Sessions,
-        Table::LoginAttempts,
-        Table::Videos,
-        Table::Comments,
-        Table::Deletions,
-    ];
+    pub const ALL: [Table; 6] =
+        [Table::Users, Table::Sessions, Table::LoginAttempts, Table::Videos, Table::Comments, Table::Deletions];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
     pub fn name(self) -> &'static str {
@@ -78,9 +72,7 @@ impl Default for Config {
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     match env::var(name) {
-        Ok(raw) => raw
-            .parse()
-            .unwrap_or_else(|_| panic!("environment variable {name}={raw:?} is not valid")),
+        Ok(raw) => raw.parse().unwrap_or_else(|_| panic!("environment variable {name}={raw:?} is not valid")),
         Err(_) => default,
     }
 }
@@ -103,10 +95,7 @@ impl Config {
         let d = Config::default();
         let prefix: String = env_or("TABLE_PREFIX", "vidlet_".to_string());
         Config {
-            table_names: Table::ALL
-                .iter()
-                .map(|t| env_or(&t.env_var(), format!("{prefix}{}", t.name())))
-                .collect(),
+            table_names: Table::ALL.iter().map(|t| env_or(&t.env_var(), format!("{prefix}{}", t.name()))).collect(),
             bucket: env_or("BUCKET_NAME", d.bucket),
             session_ttl_secs: env_or("SESSION_TTL_SECONDS", d.session_ttl_secs),
             max_upload_bytes: env_or("MAX_UPLOAD_BYTES", d.max_upload_bytes),

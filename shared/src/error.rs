@@ -201,7 +201,10 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
         let err = ApiError::unavailable("GetItem sessions", io);
         assert_eq!(err.cause(), "storage call GetItem sessions failed: connection refused");
-        assert_eq!(ApiError::internal("route is missing path parameter id").cause(), "route is missing path parameter id");
+        assert_eq!(
+            ApiError::internal("route is missing path parameter id").cause(),
+            "route is missing path parameter id"
+        );
     }
 
     #[test]

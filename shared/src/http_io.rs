@@ -16,9 +16,7 @@ pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
     let bytes: &[u8] = req.body().as_ref();
     if bytes.len() > MAX_JSON_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "request body is larger than {MAX_JSON_BODY_BYTES} bytes"
-        )));
+        return Err(ApiError::PayloadTooLarge(format!("request body is larger than {MAX_JSON_BODY_BYTES} bytes")));
     }
     if bytes.is_empty() {
         return Err(ApiError::bad_request("request body must be a JSON object"));
@@ -65,18 +63,14 @@ pub fn page_request(req: &Request) -> ApiResult<PageRequest> {
 
 /// A query-string parameter, if present.
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
-    req.query_string_parameters_ref()
-        .and_then(|q| q.first(name))
-        .map(str::to_owned)
+    req.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
 }
 
 pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
     let body = serde_json::to_vec(value).expect("response types always serialise");
     let mut response = Response::new(Body::Binary(body));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
@@ -91,7 +85,5 @@ pub fn add_security_headers(response: &mut Response<Body>) {
     let headers = response.headers_mut();
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
 }

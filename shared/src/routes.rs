@@ -19,7 +19,13 @@ pub enum Auth {
     OptionalSession,
 }
 
-const fn route(method: &'static str, path: &'static str, function: &'static str, auth: Auth, summary: &'static str) -> Route {
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    function: &'static str,
+    auth: Auth,
+    summary: &'static str,
+) -> Route {
     Route { method, path, function, auth, summary }
 }
 
@@ -32,7 +38,13 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/me", "me", Auth::Session, "The session's user"),
     route("GET", "/users/{username}", "get-user", Auth::None, "A public profile"),
     route("DELETE", "/users/{username}", "delete-user", Auth::Session, "Delete your own account and queue its videos"),
-    route("GET", "/users/{username}/videos", "list-user-videos", Auth::OptionalSession, "A user's videos, newest first"),
+    route(
+        "GET",
+        "/users/{username}/videos",
+        "list-user-videos",
+        Auth::OptionalSession,
+        "A user's videos, newest first",
+    ),
     route("POST", "/videos", "create-video", Auth::Session, "Create a video and get a presigned upload"),
     route("GET", "/videos", "list-videos", Auth::None, "The public feed, newest first"),
     route("GET", "/videos/{id}", "get-video", Auth::OptionalSession, "A video"),
@@ -57,9 +69,10 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
     let pattern_parts: Vec<&str> = pattern.trim_matches('/').split('/').collect();
     let path_parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     pattern_parts.len() == path_parts.len()
-        && pattern_parts.iter().zip(&path_parts).all(|(pattern, part)| {
-            (pattern.starts_with('{') && !part.is_empty()) || pattern == part
-        })
+        && pattern_parts
+            .iter()
+            .zip(&path_parts)
+            .all(|(pattern, part)| (pattern.starts_with('{') && !part.is_empty()) || pattern == part)
 }
 
 /// The methods routed on a concrete path; empty for an unknown path.

@@ -92,7 +92,11 @@ where
         async move {
             let remaining = event.context.deadline().duration_since(std::time::SystemTime::now()).unwrap_or_default();
             let budget = sweep_budget(remaining);
-            tracing::info!(remaining_ms = remaining.as_millis() as u64, budget_ms = budget.as_millis() as u64, "sweep starting");
+            tracing::info!(
+                remaining_ms = remaining.as_millis() as u64,
+                budget_ms = budget.as_millis() as u64,
+                "sweep starting"
+            );
             sweep.run(budget).await.map_err(|err| {
                 tracing::error!(cause = err.cause(), "sweep failed");
                 err.to_string()

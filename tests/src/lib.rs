@@ -52,26 +52,66 @@ pub enum Handler {
 /// `handler!(accounts::login)`: the route's handler, as the library names it.
 #[macro_export]
 macro_rules! handler {
-    (accounts::register) => { $crate::Handler::Register };
-    (accounts::login) => { $crate::Handler::Login };
-    (accounts::logout) => { $crate::Handler::Logout };
-    (accounts::me) => { $crate::Handler::Me };
-    (accounts::get_user) => { $crate::Handler::GetUser };
-    (accounts::delete_user) => { $crate::Handler::DeleteUser };
-    (videos::create_video) => { $crate::Handler::CreateVideo };
-    (videos::complete_video) => { $crate::Handler::CompleteVideo };
-    (videos::get_video) => { $crate::Handler::GetVideo };
-    (videos::list_videos) => { $crate::Handler::ListVideos };
-    (videos::list_user_videos) => { $crate::Handler::ListUserVideos };
-    (videos::delete_video) => { $crate::Handler::DeleteVideo };
-    (videos::stream_video) => { $crate::Handler::StreamVideo };
-    (videos::create_poster) => { $crate::Handler::CreatePoster };
-    (videos::get_poster) => { $crate::Handler::GetPoster };
-    (comments::create_comment) => { $crate::Handler::CreateComment };
-    (comments::list_comments) => { $crate::Handler::ListComments };
-    (comments::delete_comment) => { $crate::Handler::DeleteComment };
-    (fallback::fallback) => { $crate::Handler::Fallback };
-    (web::site) => { $crate::Handler::Site };
+    (accounts::register) => {
+        $crate::Handler::Register
+    };
+    (accounts::login) => {
+        $crate::Handler::Login
+    };
+    (accounts::logout) => {
+        $crate::Handler::Logout
+    };
+    (accounts::me) => {
+        $crate::Handler::Me
+    };
+    (accounts::get_user) => {
+        $crate::Handler::GetUser
+    };
+    (accounts::delete_user) => {
+        $crate::Handler::DeleteUser
+    };
+    (videos::create_video) => {
+        $crate::Handler::CreateVideo
+    };
+    (videos::complete_video) => {
+        $crate::Handler::CompleteVideo
+    };
+    (videos::get_video) => {
+        $crate::Handler::GetVideo
+    };
+    (videos::list_videos) => {
+        $crate::Handler::ListVideos
+    };
+    (videos::list_user_videos) => {
+        $crate::Handler::ListUserVideos
+    };
+    (videos::delete_video) => {
+        $crate::Handler::DeleteVideo
+    };
+    (videos::stream_video) => {
+        $crate::Handler::StreamVideo
+    };
+    (videos::create_poster) => {
+        $crate::Handler::CreatePoster
+    };
+    (videos::get_poster) => {
+        $crate::Handler::GetPoster
+    };
+    (comments::create_comment) => {
+        $crate::Handler::CreateComment
+    };
+    (comments::list_comments) => {
+        $crate::Handler::ListComments
+    };
+    (comments::delete_comment) => {
+        $crate::Handler::DeleteComment
+    };
+    (fallback::fallback) => {
+        $crate::Handler::Fallback
+    };
+    (web::site) => {
+        $crate::Handler::Site
+    };
 }
 
 static TEMPLATE: OnceLock<infra::template::Template> = OnceLock::new();
@@ -114,7 +154,9 @@ impl TestApp {
         config.bucket = format!("vidlet-test-{id}");
         infra::bootstrap::bootstrap(&dynamodb, &s3, template(), &prefix, &config.bucket, &HashMap::new())
             .await
-            .unwrap_or_else(|e| panic!("cannot bootstrap the local stack (is it running? `make test` starts it): {e:?}"));
+            .unwrap_or_else(|e| {
+                panic!("cannot bootstrap the local stack (is it running? `make test` starts it): {e:?}")
+            });
         let db = Dynamo::new(dynamodb.clone(), &config);
         let bucket = Bucket::new(s3.clone(), &config);
         TestApp { config, db, bucket, dynamodb, s3 }
@@ -153,12 +195,8 @@ impl TestApp {
                 respond("test", &h, req).await
             }
             Handler::CreateVideo => {
-                let h = CreateVideo {
-                    sessions: db.clone(),
-                    upload_urls: self.bucket.scoped(VIDEOS),
-                    videos: db,
-                    config,
-                };
+                let h =
+                    CreateVideo { sessions: db.clone(), upload_urls: self.bucket.scoped(VIDEOS), videos: db, config };
                 respond("test", &h, req).await
             }
             Handler::CompleteVideo => {
@@ -180,12 +218,17 @@ impl TestApp {
                 respond("test", &h, req).await
             }
             Handler::CreatePoster => {
-                let h =
-                    CreatePoster { sessions: db.clone(), posters: db, upload_urls: self.bucket.scoped(POSTERS), config };
+                let h = CreatePoster {
+                    sessions: db.clone(),
+                    posters: db,
+                    upload_urls: self.bucket.scoped(POSTERS),
+                    config,
+                };
                 respond("test", &h, req).await
             }
             Handler::GetPoster => {
-                let h = GetPoster { sessions: db.clone(), videos: db, download_urls: self.bucket.scoped(POSTERS), config };
+                let h =
+                    GetPoster { sessions: db.clone(), videos: db, download_urls: self.bucket.scoped(POSTERS), config };
                 respond("test", &h, req).await
             }
             Handler::CreateComment => respond("test", &CreateComment { sessions: db.clone(), comments: db }, req).await,
@@ -213,7 +256,14 @@ pub struct Req {
 
 impl Req {
     pub fn new(method: &'static str, path: &str) -> Self {
-        Req { method, path: path.into(), body: None, headers: vec![], path_params: HashMap::new(), query: HashMap::new() }
+        Req {
+            method,
+            path: path.into(),
+            body: None,
+            headers: vec![],
+            path_params: HashMap::new(),
+            query: HashMap::new(),
+        }
     }
     pub fn get(path: &str) -> Self {
         Self::new("GET", path)
@@ -253,11 +303,7 @@ impl Req {
             builder = builder.header(name, value);
         }
         let body = self.body.map(Body::Binary).unwrap_or(Body::Empty);
-        builder
-            .body(body)
-            .unwrap()
-            .with_path_parameters(self.path_params)
-            .with_query_string_parameters(self.query)
+        builder.body(body).unwrap().with_path_parameters(self.path_params).with_query_string_parameters(self.query)
     }
 }
 
@@ -393,7 +439,9 @@ impl FaultyLink {
                 }
                 let mut cut = accept_generation.subscribe();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target_port)).await else { return };
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target_port)).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
                         _ = cut.changed() => {}

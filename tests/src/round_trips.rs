@@ -31,7 +31,8 @@ pub async fn measure() -> Vec<RoundTrips> {
     let mut run = |route, minimum, why, calls| rows.push(RoundTrips { route, calls, minimum, why });
 
     let body = json!({"username": "counted", "password": "password1"});
-    let token = call(&t, handler!(accounts::register), Req::post("/users").json(body.clone())).await["session_id"].clone();
+    let token =
+        call(&t, handler!(accounts::register), Req::post("/users").json(body.clone())).await["session_id"].clone();
     let token = token.as_str().unwrap().to_owned();
     run("POST /users", 1, "one transaction: conditional user put + session put", counter.take());
 
@@ -75,7 +76,12 @@ pub async fn measure() -> Vec<RoundTrips> {
 
     let comment = Req::post("/").param("id", &id).bearer(&token).json(json!({"content": "counted"}));
     let posted = call(&t, handler!(comments::create_comment), comment).await;
-    run("POST /videos/{id}/comments", 2, "session read, one transaction: visibility check + comment put", counter.take());
+    run(
+        "POST /videos/{id}/comments",
+        2,
+        "session read, one transaction: visibility check + comment put",
+        counter.take(),
+    );
 
     call(&t, handler!(comments::list_comments), Req::get("/").param("id", &id)).await;
     run("GET /videos/{id}/comments", 2, "video read (visibility), one Query", counter.take());
@@ -85,10 +91,14 @@ pub async fn measure() -> Vec<RoundTrips> {
     t.call(handler!(comments::delete_comment), delete_comment.build()).await.assert_status(204);
     run("DELETE /videos/{id}/comments/{comment_id}", 2, "session read, conditional delete (author)", counter.take());
 
-    t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build()).await.assert_status(204);
+    t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build())
+        .await
+        .assert_status(204);
     run("DELETE /videos/{id}", 2, "session read, one transaction: delete + deletion record", counter.take());
 
-    t.call(handler!(accounts::logout), Req::delete("/sessions/current").bearer(&token).build()).await.assert_status(204);
+    t.call(handler!(accounts::logout), Req::delete("/sessions/current").bearer(&token).build())
+        .await
+        .assert_status(204);
     run("DELETE /sessions/current", 2, "session read, session delete", counter.take());
     rows
 }

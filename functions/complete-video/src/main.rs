@@ -9,11 +9,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
     let bucket = Bucket::from_env(&config);
-    let complete = CompleteVideo {
-        sessions: db.clone(),
-        videos: db.clone(),
-        objects: bucket.scoped(VIDEOS),
-        settle: db,
-    };
+    let complete =
+        CompleteVideo { sessions: db.clone(), videos: db.clone(), objects: bucket.scoped(VIDEOS), settle: db };
     runtime::serve("complete-video", complete).await
 }

@@ -16,9 +16,7 @@ pub struct Username(String);
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let name = raw.to_lowercase();
-        let valid_chars = name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        let valid_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
         if !(3..=32).contains(&name.chars().count()) || !valid_chars {
             return Err(Invalid::new("username", "use 3-32 characters of a-z, 0-9, _ and -"));
         }

@@ -55,8 +55,7 @@ impl Video {
     /// Public and unlisted ready videos are visible to anyone; everything
     /// else only to its owner.
     pub fn visible_to(&self, viewer: Option<&str>) -> bool {
-        viewer == Some(self.owner.as_str())
-            || (self.status == VideoStatus::Ready && self.privacy != Privacy::Private)
+        viewer == Some(self.owner.as_str()) || (self.status == VideoStatus::Ready && self.privacy != Privacy::Private)
     }
 
     /// Listed in the public feed and on the owner's public page.

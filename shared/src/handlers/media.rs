@@ -44,9 +44,7 @@ pub struct StreamVideo<S, C, D> {
     pub config: Config,
 }
 
-impl<S: SessionReader + 'static, C: ViewCounter + 'static, D: DownloadUrls + 'static> Handler
-    for StreamVideo<S, C, D>
-{
+impl<S: SessionReader + 'static, C: ViewCounter + 'static, D: DownloadUrls + 'static> Handler for StreamVideo<S, C, D> {
     fn access(&self) -> Vec<Access> {
         [self.sessions.access(), self.views.access(), self.download_urls.access()].concat()
     }

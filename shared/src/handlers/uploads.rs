@@ -233,9 +233,7 @@ pub struct CreatePoster<S, P, U> {
     pub config: Config,
 }
 
-impl<S: SessionReader + 'static, P: PosterSetter + 'static, U: UploadUrls + 'static> Handler
-    for CreatePoster<S, P, U>
-{
+impl<S: SessionReader + 'static, P: PosterSetter + 'static, U: UploadUrls + 'static> Handler for CreatePoster<S, P, U> {
     fn access(&self) -> Vec<Access> {
         [self.sessions.access(), self.posters.access(), self.upload_urls.access()].concat()
     }

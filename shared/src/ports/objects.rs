@@ -30,7 +30,12 @@ pub trait UploadUrls: Send + Sync {
 pub trait DownloadUrls: Send + Sync {
     fn access(&self) -> Vec<Access>;
     /// A GET URL (range-capable) that makes S3 answer with `content_type`.
-    fn presign_get(&self, key: &str, content_type: &str, ttl_secs: u64) -> impl Future<Output = ApiResult<String>> + Send;
+    fn presign_get(
+        &self,
+        key: &str,
+        content_type: &str,
+        ttl_secs: u64,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
 }
 
 pub trait ObjectInspector: Send + Sync {

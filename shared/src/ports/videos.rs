@@ -101,7 +101,11 @@ pub trait CommentWriter: Send + Sync {
 
 pub trait CommentReader: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    fn list_comments(&self, video_id: &str, page: &PageRequest) -> impl Future<Output = ApiResult<Page<Comment>>> + Send;
+    fn list_comments(
+        &self,
+        video_id: &str,
+        page: &PageRequest,
+    ) -> impl Future<Output = ApiResult<Page<Comment>>> + Send;
 }
 
 pub trait CommentRemover: Send + Sync {

@@ -54,7 +54,8 @@ impl HttpConnector for RustlsClient {
             let request = request.try_into_http1x().map_err(|e| ConnectorError::user(e.into()))?;
             // Transport failures (refused, reset, cut mid-response) are transient: the SDK retries them.
             let response = client.request(request).await.map_err(|e| ConnectorError::io(e.into()))?;
-            HttpResponse::try_from(response.map(SdkBody::from_body_1_x)).map_err(|e| ConnectorError::other(e.into(), None))
+            HttpResponse::try_from(response.map(SdkBody::from_body_1_x))
+                .map_err(|e| ConnectorError::other(e.into(), None))
         })
     }
 }

@@ -85,7 +85,13 @@ impl UploadUrls for Objects {
         self.on_objects("s3:PutObject")
     }
 
-    async fn presign_put(&self, key: &str, content_type: &str, length: u64, ttl_secs: u64) -> ApiResult<PresignedRequest> {
+    async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        length: u64,
+        ttl_secs: u64,
+    ) -> ApiResult<PresignedRequest> {
         let presigned = self
             .client()
             .put_object()

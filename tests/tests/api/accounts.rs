@@ -1,12 +1,15 @@
 //! Register, login, logout, /me and profiles, and the error table's rows.
 
-use vidlet::ports::*;
 use vidlet::config::Config;
+use vidlet::ports::*;
 use vidlet_tests::{handler, json, Req, TestApp};
 
 pub async fn register(t: &TestApp, username: &str, password: &str) -> String {
     let res = t
-        .call(handler!(accounts::register), Req::post("/users").json(json!({"username": username, "password": password})).build())
+        .call(
+            handler!(accounts::register),
+            Req::post("/users").json(json!({"username": username, "password": password})).build(),
+        )
         .await;
     res.assert_status(201)["session_id"].as_str().expect("session_id").to_owned()
 }
@@ -15,7 +18,10 @@ pub async fn register(t: &TestApp, username: &str, password: &str) -> String {
 async fn register_login_me_logout_round_trip() {
     let t = TestApp::new().await;
     let res = t
-        .call(handler!(accounts::register), Req::post("/users").json(json!({"username": "Alice", "password": "correct horse"})).build())
+        .call(
+            handler!(accounts::register),
+            Req::post("/users").json(json!({"username": "Alice", "password": "correct horse"})).build(),
+        )
         .await;
     let body = res.assert_status(201);
     assert_eq!(body["user"]["username"], "alice", "names are lowercased");
@@ -23,7 +29,10 @@ async fn register_login_me_logout_round_trip() {
     assert_eq!(body["session_id"].as_str().unwrap().len(), 43);
 
     let login = t
-        .call(handler!(accounts::login), Req::post("/sessions").json(json!({"username": "alice", "password": "correct horse"})).build())
+        .call(
+            handler!(accounts::login),
+            Req::post("/sessions").json(json!({"username": "alice", "password": "correct horse"})).build(),
+        )
         .await;
     let token = login.assert_status(201)["session_id"].as_str().unwrap().to_owned();
 
@@ -33,7 +42,8 @@ async fn register_login_me_logout_round_trip() {
     let me = t.call(handler!(accounts::me), Req::get("/me").header("x-session-id", &token).build()).await;
     assert_eq!(me.assert_status(200)["username"], "alice");
 
-    let profile = t.call(handler!(accounts::get_user), Req::get("/users/alice").param("username", "alice").build()).await;
+    let profile =
+        t.call(handler!(accounts::get_user), Req::get("/users/alice").param("username", "alice").build()).await;
     assert_eq!(profile.assert_status(200)["username"], "alice");
     assert!(profile.body.get("password_hash").is_none());
 
@@ -51,7 +61,10 @@ async fn a_taken_name_is_a_conflict() {
     let t = TestApp::new().await;
     register(&t, "bob", "password1").await;
     let res = t
-        .call(handler!(accounts::register), Req::post("/users").json(json!({"username": "BOB", "password": "password2"})).build())
+        .call(
+            handler!(accounts::register),
+            Req::post("/users").json(json!({"username": "BOB", "password": "password2"})).build(),
+        )
         .await;
     res.assert_error(409, "006");
 }
@@ -62,7 +75,8 @@ async fn concurrent_registrations_of_one_name_give_exactly_one_201() {
     let attempts = (0..8).map(|i| {
         let t = t.clone();
         tokio::spawn(async move {
-            let req = Req::post("/users").json(json!({"username": "racer", "password": format!("password{i}")})).build();
+            let req =
+                Req::post("/users").json(json!({"username": "racer", "password": format!("password{i}")})).build();
             t.call(handler!(accounts::register), req).await.status.as_u16()
         })
     });
@@ -79,11 +93,17 @@ async fn unknown_user_and_wrong_password_get_the_same_401() {
     let t = TestApp::new().await;
     register(&t, "carol", "password1").await;
     let wrong = t
-        .call(handler!(accounts::login), Req::post("/sessions").json(json!({"username": "carol", "password": "password2"})).build())
+        .call(
+            handler!(accounts::login),
+            Req::post("/sessions").json(json!({"username": "carol", "password": "password2"})).build(),
+        )
         .await;
     wrong.assert_error(401, "002");
     let unknown = t
-        .call(handler!(accounts::login), Req::post("/sessions").json(json!({"username": "nobody", "password": "password2"})).build())
+        .call(
+            handler!(accounts::login),
+            Req::post("/sessions").json(json!({"username": "nobody", "password": "password2"})).build(),
+        )
         .await;
     unknown.assert_error(401, "002");
     assert_eq!(wrong.body, unknown.body);
@@ -94,9 +114,8 @@ async fn failed_logins_are_throttled_per_username() {
     let config = Config { login_max_failures: 3, ..Config::default() };
     let t = TestApp::with_config(config).await;
     register(&t, "dave", "password1").await;
-    let login = |password: &'static str| {
-        Req::post("/sessions").json(json!({"username": "dave", "password": password})).build()
-    };
+    let login =
+        |password: &'static str| Req::post("/sessions").json(json!({"username": "dave", "password": password})).build();
     for _ in 0..3 {
         t.call(handler!(accounts::login), login("wrong-password")).await.assert_error(401, "002");
     }
@@ -116,7 +135,8 @@ async fn a_successful_login_within_the_limit_clears_the_failures() {
     let config = Config { login_max_failures: 3, ..Config::default() };
     let t = TestApp::with_config(config).await;
     register(&t, "fay", "password1").await;
-    let login = |password: &'static str| Req::post("/sessions").json(json!({"username": "fay", "password": password})).build();
+    let login =
+        |password: &'static str| Req::post("/sessions").json(json!({"username": "fay", "password": password})).build();
     for _ in 0..2 {
         t.call(handler!(accounts::login), login("wrong-password")).await.assert_error(401, "002");
     }
@@ -152,7 +172,11 @@ async fn bad_bodies_get_400_naming_the_field() {
         let res = t.call(handler!(accounts::register), Req::post("/users").raw_body(body.clone()).build()).await;
         res.assert_error(400, "001");
         let message = res.body["error"].as_str().unwrap();
-        assert!(message.contains(field), "{:?}: message {message:?} should name {field}", String::from_utf8_lossy(&body));
+        assert!(
+            message.contains(field),
+            "{:?}: message {message:?} should name {field}",
+            String::from_utf8_lossy(&body)
+        );
     }
 }
 

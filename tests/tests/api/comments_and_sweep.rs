@@ -11,8 +11,8 @@ use vidlet::domain::video::{Privacy, Video, VideoStatus};
 use vidlet::handlers::sweep::Sweep;
 use vidlet::ports::*;
 use vidlet::{ApiError, ApiResult};
-use vidlet_tests::{fixture, http_client, json, Req, TestApp};
 use vidlet_tests::handler;
+use vidlet_tests::{fixture, http_client, json, Req, TestApp};
 
 use crate::accounts::register;
 use crate::videos::{ids, upload};
@@ -75,7 +75,8 @@ async fn feed_and_user_lists_page_20_20_5_without_gaps_and_refuse_tampered_curso
         seeded.push(seed_ready_video(&t, "prolific", Privacy::Public).await);
     }
     seeded.reverse(); // newest first
-    let (sizes, all) = walk(&t, handler!(videos::list_videos), Req::get("/videos").query("limit", "20"), "videos").await;
+    let (sizes, all) =
+        walk(&t, handler!(videos::list_videos), Req::get("/videos").query("limit", "20"), "videos").await;
     // DynamoDB may hand back an empty last page with a cursor; what matters is 20/20/5 and no gaps.
     assert_eq!(&sizes[..3], &[20, 20, 5], "{sizes:?}");
     assert_eq!(all, seeded, "newest first, no duplicates or gaps");
@@ -89,10 +90,12 @@ async fn feed_and_user_lists_page_20_20_5_without_gaps_and_refuse_tampered_curso
     let first = t.call(handler!(videos::list_videos), Req::get("/videos").build()).await;
     let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
     let user_page = Req::get("/").param("username", "prolific").bearer(&token).build();
-    let user_cursor = t.call(handler!(videos::list_user_videos), user_page).await.body["next_cursor"].as_str().unwrap().to_owned();
+    let user_cursor =
+        t.call(handler!(videos::list_user_videos), user_page).await.body["next_cursor"].as_str().unwrap().to_owned();
     use base64::Engine;
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let tampered = engine.encode(String::from_utf8(engine.decode(&cursor).unwrap()).unwrap().replace("public", "private"));
+    let tampered =
+        engine.encode(String::from_utf8(engine.decode(&cursor).unwrap()).unwrap().replace("public", "private"));
     for bad in [format!("{cursor}x"), "!!!".to_owned(), tampered, user_cursor, engine.encode("{\"id\":\"../x\"}")] {
         let res = t.call(handler!(videos::list_videos), Req::get("/videos").query("cursor", &bad).build()).await;
         res.assert_error(400, "001");
@@ -115,7 +118,8 @@ async fn comments_page_newest_first_and_respect_visibility() {
     let id = seed_ready_video(&t, "host", Privacy::Public).await;
     let mut posted = Vec::new();
     for i in 0..45 {
-        let res = t.call(handler!(comments::create_comment), comment_req(&id, &guest, &format!("  comment {i} 🎬 "))).await;
+        let res =
+            t.call(handler!(comments::create_comment), comment_req(&id, &guest, &format!("  comment {i} 🎬 "))).await;
         let comment = &res.assert_status(201)["comment"];
         assert_eq!(comment["author"], "guest", "the author comes from the session");
         assert_eq!(comment["content"], format!("comment {i} 🎬"), "trimmed");
@@ -131,7 +135,8 @@ async fn comments_page_newest_first_and_respect_visibility() {
     for bad in ["", "   ", &"x".repeat(2001)] {
         t.call(handler!(comments::create_comment), comment_req(&id, &guest, bad)).await.assert_error(400, "001");
     }
-    let spoofed = Req::post("/").param("id", &id).bearer(&guest).json(json!({"content": "hi", "author": "host"})).build();
+    let spoofed =
+        Req::post("/").param("id", &id).bearer(&guest).json(json!({"content": "hi", "author": "host"})).build();
     t.call(handler!(comments::create_comment), spoofed).await.assert_error(400, "001");
     let private = seed_ready_video(&t, "host", Privacy::Private).await;
     t.call(handler!(comments::create_comment), comment_req(&private, &guest, "hi")).await.assert_error(404, "005");
@@ -211,7 +216,9 @@ async fn delete_then_sweep_removes_objects_comments_and_record_and_nothing_else(
     let kept = upload(&t, &token, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
     for id in [&doomed, &kept] {
         for i in 0..3 {
-            t.call(handler!(comments::create_comment), comment_req(id, &token, &format!("c{i}"))).await.assert_status(201);
+            t.call(handler!(comments::create_comment), comment_req(id, &token, &format!("c{i}")))
+                .await
+                .assert_status(201);
         }
     }
     let delete = Req::delete("/").param("id", &doomed).bearer(&token).build();
@@ -253,7 +260,9 @@ async fn a_sweep_interrupted_after_its_s3_step_completes_on_the_next_run() {
     let token = register(&t, "crashy", "password1").await;
     let id = upload(&t, &token, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
     t.call(handler!(comments::create_comment), comment_req(&id, &token, "c")).await.assert_status(201);
-    t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build()).await.assert_status(204);
+    t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build())
+        .await
+        .assert_status(204);
 
     let Sweep { pending, queue, objects, .. } = t.sweep();
     let faulty = Sweep { pending, queue, objects, comments: CommentsDownForDeletes };
@@ -289,7 +298,8 @@ async fn the_sweep_expires_uploads_abandoned_a_day_after_their_url_expired() {
         height: None,
         poster_content_type: None,
     };
-    let fresh = Video { id: uuid::Uuid::now_v7().to_string(), upload_expires_at: now_epoch() + 900, ..abandoned.clone() };
+    let fresh =
+        Video { id: uuid::Uuid::now_v7().to_string(), upload_expires_at: now_epoch() + 900, ..abandoned.clone() };
     t.db.create_video(&abandoned).await.unwrap();
     t.db.create_video(&fresh).await.unwrap();
     let summary = t.sweep().run(LONG_ENOUGH).await.unwrap();
@@ -311,9 +321,15 @@ async fn deleting_an_account_queues_its_videos_and_removes_its_sessions() {
     let delete = |who: &str, token: &str, body: serde_json::Value| {
         Req::delete("/").param("username", who).bearer(token).json(body).build()
     };
-    t.call(handler!(accounts::delete_user), delete("leaver", &bystander, json!({"password": "password1"}))).await.assert_error(403, "007");
-    t.call(handler!(accounts::delete_user), delete("leaver", &token, json!({"password": "wrong-one"}))).await.assert_error(401, "002");
-    t.call(handler!(accounts::delete_user), delete("leaver", &token, json!({"password": "password1"}))).await.assert_status(204);
+    t.call(handler!(accounts::delete_user), delete("leaver", &bystander, json!({"password": "password1"})))
+        .await
+        .assert_error(403, "007");
+    t.call(handler!(accounts::delete_user), delete("leaver", &token, json!({"password": "wrong-one"})))
+        .await
+        .assert_error(401, "002");
+    t.call(handler!(accounts::delete_user), delete("leaver", &token, json!({"password": "password1"})))
+        .await
+        .assert_status(204);
 
     for session in [&token, &other_session] {
         t.call(handler!(accounts::me), Req::get("/me").bearer(session).build()).await.assert_error(401, "002");

@@ -129,8 +129,16 @@ fn the_template_is_deployable_as_documented() {
         let value = &globals["Environment"]["Variables"][table.env_var().as_str()];
         assert!(matches!(value, serde_norway::Value::Tagged(_)), "Globals lacks {}", table.env_var());
     }
-    for param in ["MaxUploadBytes", "SessionTtlSeconds", "UploadUrlTtlSeconds", "StreamUrlTtlSeconds", "SiteOrigin",
-        "ThrottlingBurstLimit", "ThrottlingRateLimit", "UrlMintingReservedConcurrency"] {
+    for param in [
+        "MaxUploadBytes",
+        "SessionTtlSeconds",
+        "UploadUrlTtlSeconds",
+        "StreamUrlTtlSeconds",
+        "SiteOrigin",
+        "ThrottlingBurstLimit",
+        "ThrottlingRateLimit",
+        "UrlMintingReservedConcurrency",
+    ] {
         assert!(!root["Parameters"][param].is_null(), "parameter {param} missing");
     }
     let resources: std::collections::BTreeMap<&str, &serde_norway::Value> = template().resources().collect();
@@ -143,7 +151,10 @@ fn the_template_is_deployable_as_documented() {
                     serde_norway::Value::Tagged(tagged) => tagged.value.as_str().unwrap().to_owned(),
                     _ => panic!("{id} has no log group of its own"),
                 };
-                assert!(!resources[group.as_str()]["Properties"]["RetentionInDays"].is_null(), "{group} has no retention");
+                assert!(
+                    !resources[group.as_str()]["Properties"]["RetentionInDays"].is_null(),
+                    "{group} has no retention"
+                );
                 let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
                 let reserved = !resource["Properties"]["ReservedConcurrentExecutions"].is_null();
                 assert_eq!(reserved, url_minters.contains(&binary), "{id}: reserved concurrency only on URL minters");
@@ -151,7 +162,11 @@ fn the_template_is_deployable_as_documented() {
             "AWS::DynamoDB::Table" => {
                 let props = &resource["Properties"];
                 assert_eq!(props["BillingMode"].as_str(), Some("PAY_PER_REQUEST"), "{id}");
-                assert_eq!(props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true), "{id}");
+                assert_eq!(
+                    props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+                    Some(true),
+                    "{id}"
+                );
             }
             _ => {}
         }
@@ -165,7 +180,10 @@ fn the_template_is_deployable_as_documented() {
     let bucket = &resources["VideoBucket"]["Properties"];
     assert_eq!(bucket["PublicAccessBlockConfiguration"]["BlockPublicPolicy"].as_bool(), Some(true));
     assert!(!bucket["BucketEncryption"].is_null());
-    assert_eq!(bucket["LifecycleConfiguration"]["Rules"][0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"].as_i64(), Some(1));
+    assert_eq!(
+        bucket["LifecycleConfiguration"]["Rules"][0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"].as_i64(),
+        Some(1)
+    );
     let schedule = &resources["SweepFunction"]["Properties"]["Events"]["EveryMinute"];
     assert_eq!(schedule["Type"].as_str(), Some("ScheduleV2"));
     assert_eq!(schedule["Properties"]["ScheduleExpression"].as_str(), Some("rate(1 minute)"));
@@ -180,8 +198,15 @@ fn the_template_is_deployable_as_documented() {
 fn read_routes_are_granted_only_reads_and_only_presigners_touch_s3() {
     let s3_users = ["create-video", "complete-video", "stream-video", "create-poster", "get-poster", "sweep"];
     // Anything else, including actions not listed here, counts as a write.
-    let reads = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-        "dynamodb:ConditionCheckItem", "s3:GetObject", "s3:ListBucket"];
+    let reads = [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:ConditionCheckItem",
+        "s3:GetObject",
+        "s3:ListBucket",
+    ];
     for (id, resource) in template().resources() {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;

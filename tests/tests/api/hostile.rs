@@ -1,9 +1,9 @@
 //! Bad and hostile input, one case per test. Each gets its 4xx in the error
 //! model and leaves no partial state.
 
-use vidlet::ports::*;
 use std::sync::Arc;
 use std::time::Duration;
+use vidlet::ports::*;
 
 use vidlet::config::Config;
 use vidlet::domain::account::hash_session_token;
@@ -75,7 +75,8 @@ async fn emoji_and_rtl_override_in_names_and_comments_are_kept_as_text() {
 #[tokio::test]
 async fn oversized_a_huge_limit() {
     let t = TestApp::new().await;
-    let res = t.call(handler!(videos::list_videos), Req::get("/videos").query("limit", "18446744073709551616").build()).await;
+    let res =
+        t.call(handler!(videos::list_videos), Req::get("/videos").query("limit", "18446744073709551616").build()).await;
     res.assert_error(400, "001");
 }
 
@@ -84,7 +85,9 @@ async fn malformed_a_negative_size() {
     let t = TestApp::new().await;
     let token = register(&t, "negative", "password1").await;
     let body = json!({"name": "n", "content_type": "video/mp4", "size": -5});
-    t.call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body).build()).await.assert_error(400, "001");
+    t.call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body).build())
+        .await
+        .assert_error(400, "001");
 }
 
 #[tokio::test]
@@ -92,7 +95,9 @@ async fn oversized_a_size_of_2_pow_63() {
     let t = TestApp::new().await;
     let token = register(&t, "hugesize", "password1").await;
     let body = json!({"name": "n", "content_type": "video/mp4", "size": 1u64 << 63});
-    t.call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body).build()).await.assert_error(413, "008");
+    t.call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body).build())
+        .await
+        .assert_error(413, "008");
     let mine = t.db.list_by_owner("hugesize", true, &Default::default()).await;
     assert!(mine.map(|p| p.items.is_empty()).unwrap_or(true));
 }
@@ -110,7 +115,8 @@ async fn crafted_a_cursor_from_another_list() {
         t.call(handler!(comments::create_comment), req).await.assert_status(201);
     }
     let page = Req::get("/").param("id", id).query("limit", "1").build();
-    let comment_cursor = t.call(handler!(comments::list_comments), page).await.body["next_cursor"].as_str().unwrap().to_owned();
+    let comment_cursor =
+        t.call(handler!(comments::list_comments), page).await.body["next_cursor"].as_str().unwrap().to_owned();
     let feed = Req::get("/videos").query("cursor", &comment_cursor).build();
     t.call(handler!(videos::list_videos), feed).await.assert_error(400, "001");
     // A comment cursor of another video is refused too.
@@ -126,14 +132,17 @@ async fn crafted_an_expired_session() {
     let token = register(&t, "expired", "password1").await;
     t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_error(401, "002");
     let body = json!({"name": "n", "content_type": "video/mp4", "size": 10});
-    t.call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body).build()).await.assert_error(401, "002");
+    t.call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body).build())
+        .await
+        .assert_error(401, "002");
 }
 
 #[tokio::test]
 async fn crafted_a_session_of_a_deleted_user() {
     let t = TestApp::new().await;
     let token = register(&t, "deleted", "password1").await;
-    let delete = Req::delete("/").param("username", "deleted").bearer(&token).json(json!({"password": "password1"})).build();
+    let delete =
+        Req::delete("/").param("username", "deleted").bearer(&token).json(json!({"password": "password1"})).build();
     t.call(handler!(accounts::delete_user), delete).await.assert_status(204);
     t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_error(401, "002");
     assert!(t.db.get_session(&hash_session_token(&token)).await.unwrap().is_none());
@@ -146,7 +155,11 @@ async fn crafted_path_traversal_in_ids() {
     for id in ["../videos/x", "..%2F..%2Fetc", "0190c2a1-0000-7000-8000-000000000000/../x"] {
         t.call(handler!(videos::get_video), Req::get("/").param("id", id).build()).await.assert_error(404, "005");
         complete(&t, &token, id).await.assert_error(404, "005");
-        let poster = Req::post("/").param("id", id).bearer(&token).json(json!({"content_type": "image/jpeg", "size": 10})).build();
+        let poster = Req::post("/")
+            .param("id", id)
+            .bearer(&token)
+            .json(json!({"content_type": "image/jpeg", "size": 10}))
+            .build();
         t.call(handler!(videos::create_poster), poster).await.assert_error(404, "005");
     }
     let user = Req::get("/").param("username", "../users").build();
@@ -189,7 +202,10 @@ async fn replay_a_put_to_another_videos_key() {
     let own_id = created["video"]["id"].as_str().unwrap();
     upload["url"] = json!(upload["url"].as_str().unwrap().replace(own_id, victim_id));
     assert_eq!(put_upload(&upload, bytes).await, 403, "a URL signed for one key cannot write another");
-    assert_eq!(t.media().size_of(&format!("videos/{victim_id}")).await.unwrap(), Some(fixture("clip.mp4").len() as u64));
+    assert_eq!(
+        t.media().size_of(&format!("videos/{victim_id}")).await.unwrap(),
+        Some(fixture("clip.mp4").len() as u64)
+    );
 }
 
 #[tokio::test]
@@ -244,7 +260,12 @@ async fn race_a_delete_concurrent_with_a_comment() {
     };
     let delete = {
         let (t, token, id) = (t.clone(), token.clone(), id.clone());
-        tokio::spawn(async move { t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build()).await.status.as_u16() })
+        tokio::spawn(async move {
+            t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build())
+                .await
+                .status
+                .as_u16()
+        })
     };
     let (comment_status, delete_status) = (comment.await.unwrap(), delete.await.unwrap());
     assert_eq!(delete_status, 204);
@@ -312,7 +333,11 @@ async fn crafted_a_strangers_write_to_a_private_video_does_not_reveal_it() {
     // Every route answers as if the video did not exist: no 403 that would confirm it.
     let delete = Req::delete("/").param("id", &id).bearer(&stranger).build();
     t.call(handler!(videos::delete_video), delete).await.assert_error(404, "005");
-    let poster = Req::post("/").param("id", &id).bearer(&stranger).json(json!({"content_type": "image/png", "size": 10})).build();
+    let poster = Req::post("/")
+        .param("id", &id)
+        .bearer(&stranger)
+        .json(json!({"content_type": "image/png", "size": 10}))
+        .build();
     t.call(handler!(videos::create_poster), poster).await.assert_error(404, "005");
     complete(&t, &stranger, &id).await.assert_error(404, "005");
     assert!(t.db.get_video(&id).await.unwrap().is_some());
@@ -323,7 +348,9 @@ async fn headers_credentials_that_are_not_a_session_are_refused_not_ignored() {
     let t = TestApp::new().await;
     let token = register(&t, "viewer", "password1").await;
     let id = upload(&t, &token, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
-    for (name, value) in [("authorization", "Basic Zm9vOmJhcg=="), ("authorization", "Bearer garbage"), ("x-session-id", "garbage")] {
+    for (name, value) in
+        [("authorization", "Basic Zm9vOmJhcg=="), ("authorization", "Bearer garbage"), ("x-session-id", "garbage")]
+    {
         let req = Req::get("/").param("id", &id).header(name, value).build();
         t.call(handler!(videos::get_video), req).await.assert_error(401, "002");
     }

@@ -179,7 +179,8 @@ fn the_comparison_catches_a_missing_and_an_extra_grant() {
     }
     assert_eq!(removed, 1, "complete-video has one s3:ListBucket statement");
     let extra: serde_norway::Value =
-        serde_norway::from_str("{ Effect: Allow, Action: [dynamodb:Scan], Resource: !GetAtt VideosTable.Arn }").unwrap();
+        serde_norway::from_str("{ Effect: Allow, Action: [dynamodb:Scan], Resource: !GetAtt VideosTable.Arn }")
+            .unwrap();
     policies[0]["Statement"].as_sequence_mut().unwrap().push(extra);
 
     let changed = Template { root };

@@ -1,12 +1,12 @@
 //! Integration tests: the real handlers against DynamoDB Local and LocalStack.
 
 mod accounts;
+mod comments_and_sweep;
 mod consistency;
+mod hostile;
 mod iam;
 mod outage;
+mod round_trips;
+mod security;
 mod videos;
 mod web;
-mod hostile;
-mod security;
-mod round_trips;
-mod comments_and_sweep;

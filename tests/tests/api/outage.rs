@@ -3,8 +3,8 @@
 //! record lost, no acknowledged comment missing, no object left behind for a
 //! video the sweep reported as done.
 
-use vidlet::ports::*;
 use std::time::{Duration, Instant};
+use vidlet::ports::*;
 
 use vidlet::config::Config;
 use vidlet::domain::video::VideoStatus;
@@ -29,7 +29,8 @@ async fn dynamodb_stopped_while_videos_and_comments_are_created() {
     let t = TestApp::on(db.client().await, vidlet::store::client::s3(), Config::default()).await;
     let token = register(&t, "outage", "password1").await;
     let id = upload(&t, &token, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
-    let comment = |content: &str| Req::post("/").param("id", &id).bearer(&token).json(json!({"content": content})).build();
+    let comment =
+        |content: &str| Req::post("/").param("id", &id).bearer(&token).json(json!({"content": content})).build();
     let mut acknowledged = Vec::new();
     for i in 0..5 {
         let res = t.call(handler!(comments::create_comment), comment(&format!("before {i}"))).await;
@@ -37,7 +38,8 @@ async fn dynamodb_stopped_while_videos_and_comments_are_created() {
     }
 
     db.stop();
-    let new_video = Req::post("/videos").bearer(&token).json(json!({"name": "n", "content_type": "video/mp4", "size": 10})).build();
+    let new_video =
+        Req::post("/videos").bearer(&token).json(json!({"name": "n", "content_type": "video/mp4", "size": 10})).build();
     timed(t.call(handler!(videos::create_video), new_video)).await.assert_error(503, "003");
     timed(t.call(handler!(comments::create_comment), comment("during"))).await.assert_error(503, "003");
     let login = Req::post("/sessions").json(json!({"username": "outage", "password": "password1"})).build();
@@ -78,7 +80,9 @@ async fn localstack_down_during_complete_and_during_a_sweep() {
 
     // A sweep during an outage leaves its records; the next one finishes them.
     let doomed = upload(&t, &token, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
-    t.call(handler!(videos::delete_video), Req::delete("/").param("id", &doomed).bearer(&token).build()).await.assert_status(204);
+    t.call(handler!(videos::delete_video), Req::delete("/").param("id", &doomed).bearer(&token).build())
+        .await
+        .assert_status(204);
     link.cut();
     let started = Instant::now();
     let failed = t.sweep().run(Duration::from_secs(60)).await.unwrap();

@@ -1,8 +1,8 @@
 //! Videos against the real stack: presigned uploads to LocalStack S3 (with
 //! signature validation on), verified completes, lists, streaming and privacy.
 
-use vidlet::ports::*;
 use serde_json::Value;
+use vidlet::ports::*;
 use vidlet_tests::{fixture, handler, http_client, json, Req, TestApp};
 
 use crate::accounts::register;
@@ -135,7 +135,8 @@ async fn s3_refuses_a_put_of_another_size_or_type_than_presigned() {
     let url = upload["url"].as_str().unwrap();
     let more = http_client().put(url).header("content-type", "video/mp4").body(vec![0u8; 2000]).send().await.unwrap();
     assert_eq!(more.status().as_u16(), 403, "a larger body must be refused");
-    let other_type = http_client().put(url).header("content-type", "text/html").body(vec![0u8; 1000]).send().await.unwrap();
+    let other_type =
+        http_client().put(url).header("content-type", "text/html").body(vec![0u8; 1000]).send().await.unwrap();
     assert_eq!(other_type.status().as_u16(), 403, "another content type must be refused");
     assert_eq!(put_upload(upload, vec![0u8; 1000]).await, 200, "the presigned request itself works");
 }
@@ -159,8 +160,8 @@ async fn uploads_that_are_not_videos_are_rejected_and_queued_for_deletion() {
     let token = register(&t, "faker", "password1").await;
     let cases = [
         ("not-a-video.mp4", "video/mp4", None),
-        ("clip.webm", "video/mp4", None),             // container does not match the type
-        ("clip.mp4", "video/mp4", Some(100)),        // declared size differs from the upload
+        ("clip.webm", "video/mp4", None),     // container does not match the type
+        ("clip.mp4", "video/mp4", Some(100)), // declared size differs from the upload
     ];
     for (name, content_type, truncate) in cases {
         let mut bytes = fixture(name);
@@ -205,7 +206,9 @@ async fn create_checks_its_input() {
         (json!({"name": "a", "content_type": "video/mp4", "size": 10, "owner": "someone"}), 400, "001"),
     ];
     for (body, status, code) in cases {
-        let res = t.call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body.clone()).build()).await;
+        let res = t
+            .call(handler!(videos::create_video), Req::post("/videos").bearer(&token).json(body.clone()).build())
+            .await;
         assert_eq!(res.status.as_u16(), status, "{body}: {}", res.body);
         assert_eq!(res.body["error_code"], code, "{body}");
     }
@@ -271,15 +274,28 @@ async fn posters_upload_and_redirect() {
     t.call(handler!(videos::get_poster), get_poster()).await.assert_error(404, "005");
 
     let jpeg = fixture("poster.jpg");
-    let bad_type = Req::post("/").param("id", &id).bearer(&token).json(json!({"content_type": "image/gif", "size": 10})).build();
+    let bad_type =
+        Req::post("/").param("id", &id).bearer(&token).json(json!({"content_type": "image/gif", "size": 10})).build();
     t.call(handler!(videos::create_poster), bad_type).await.assert_error(415, "011");
-    let too_big = Req::post("/").param("id", &id).bearer(&token).json(json!({"content_type": "image/jpeg", "size": 3_000_000})).build();
+    let too_big = Req::post("/")
+        .param("id", &id)
+        .bearer(&token)
+        .json(json!({"content_type": "image/jpeg", "size": 3_000_000}))
+        .build();
     t.call(handler!(videos::create_poster), too_big).await.assert_error(413, "008");
     let stranger = register(&t, "vandal", "password1").await;
-    let not_owner = Req::post("/").param("id", &id).bearer(&stranger).json(json!({"content_type": "image/jpeg", "size": 10})).build();
+    let not_owner = Req::post("/")
+        .param("id", &id)
+        .bearer(&stranger)
+        .json(json!({"content_type": "image/jpeg", "size": 10}))
+        .build();
     t.call(handler!(videos::create_poster), not_owner).await.assert_error(403, "007");
 
-    let req = Req::post("/").param("id", &id).bearer(&token).json(json!({"content_type": "image/jpeg", "size": jpeg.len()})).build();
+    let req = Req::post("/")
+        .param("id", &id)
+        .bearer(&token)
+        .json(json!({"content_type": "image/jpeg", "size": jpeg.len()}))
+        .build();
     let res = t.call(handler!(videos::create_poster), req).await;
     assert_eq!(put_upload(&res.assert_status(201)["upload"], jpeg.clone()).await, 200);
     let redirect = t.call(handler!(videos::get_poster), get_poster()).await;

@@ -24,7 +24,11 @@ async fn the_page_is_served_with_a_strict_csp_and_no_inline_script() {
 #[tokio::test]
 async fn assets_have_their_types_and_revalidate_with_etags() {
     let t = TestApp::new().await;
-    for (file, content_type) in [("app.js", "text/javascript; charset=utf-8"), ("style.css", "text/css; charset=utf-8"), ("icon.svg", "image/svg+xml")] {
+    for (file, content_type) in [
+        ("app.js", "text/javascript; charset=utf-8"),
+        ("style.css", "text/css; charset=utf-8"),
+        ("icon.svg", "image/svg+xml"),
+    ] {
         let res = t.call(handler!(web::site), Req::get(&format!("/assets/{file}")).param("file", file).build()).await;
         assert_eq!(res.status.as_u16(), 200, "{file}");
         assert_eq!(res.headers["content-type"], content_type);

@@ -3,15 +3,16 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::util::{
-    batch_delete, built, from_item, is_conditional_failure, is_transaction_condition_failure, n, query_all, s,
-    to_item,
+    batch_delete, built, from_item, is_conditional_failure, is_transaction_condition_failure, n, query_all, s, to_item,
 };
 use super::Dynamo;
 use crate::access::Access;
 use crate::config::Table::{LoginAttempts, Sessions, Users};
 use crate::domain::account::{LoginFailures, Session, User, Username};
 use crate::error::{ApiError, ApiResult};
-use crate::ports::{AccountCreator, AccountRemover, LoginThrottle, SessionReader, SessionRevoker, SessionWriter, UserReader};
+use crate::ports::{
+    AccountCreator, AccountRemover, LoginThrottle, SessionReader, SessionRevoker, SessionWriter, UserReader,
+};
 use crate::store::OrUnavailable;
 
 impl UserReader for Dynamo {

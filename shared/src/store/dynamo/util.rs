@@ -34,10 +34,9 @@ pub fn is_conditional_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) 
 /// True when a transaction was cancelled because one of its conditions failed.
 pub fn is_transaction_condition_failure<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
     match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
-            .cancellation_reasons()
-            .iter()
-            .any(|reason| reason.code() == Some("ConditionalCheckFailed")),
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+            cancelled.cancellation_reasons().iter().any(|reason| reason.code() == Some("ConditionalCheckFailed"))
+        }
         _ => false,
     }
 }
@@ -130,7 +129,8 @@ pub async fn query_all(
 
 /// A LastEvaluatedKey as a cursor (string attributes only).
 fn cursor_of(key: &Item) -> Option<String> {
-    let plain: Option<Cursor> = key.iter().map(|(name, value)| Some((name.clone(), value.as_s().ok()?.clone()))).collect();
+    let plain: Option<Cursor> =
+        key.iter().map(|(name, value)| Some((name.clone(), value.as_s().ok()?.clone()))).collect();
     plain.as_ref().map(encode_cursor)
 }
 

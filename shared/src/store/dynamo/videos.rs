@@ -27,8 +27,8 @@ pub(super) const VISIBLE_TO_VIEWER: &str =
 pub(super) fn visibility_expression(viewer: &str) -> (HashMap<String, String>, Item) {
     let names = [("#owner", "owner"), ("#status", "status"), ("#privacy", "privacy")]
         .map(|(k, v)| (k.to_owned(), v.to_owned()));
-    let values = [(":viewer", s(viewer)), (":ready", s("ready")), (":private", s("private"))]
-        .map(|(k, v)| (k.to_owned(), v));
+    let values =
+        [(":viewer", s(viewer)), (":ready", s("ready")), (":private", s("private"))].map(|(k, v)| (k.to_owned(), v));
     (HashMap::from(names), Item::from(values))
 }
 
