@@ -24,3 +24,6 @@ pub trait Handler: Send + Sync + 'static {
     fn access(&self) -> Vec<Access>;
     fn handle(&self, req: Request) -> impl Future<Output = ApiResult<Response<Body>>> + Send;
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,58 @@
+//! `GET /videos/{id}` on fakes: who may see what, and ids that are not UUIDs.
+
+use super::fakes::Memory;
+use super::{outcome, request};
+use crate::domain::video::{Privacy, Video, VideoStatus};
+use crate::handlers::videos::GetVideo;
+use crate::handlers::Handler;
+
+fn video(owner: &str, status: VideoStatus, privacy: Privacy) -> Video {
+    Video {
+        id: uuid::Uuid::now_v7().to_string(),
+        owner: owner.into(),
+        name: "n".into(),
+        description: String::new(),
+        content_type: "video/mp4".into(),
+        size: 1,
+        status,
+        privacy,
+        views: 0,
+        created_at: 0,
+        upload_expires_at: 0,
+        duration_seconds: None,
+        width: None,
+        height: None,
+        poster_content_type: None,
+    }
+}
+
+#[tokio::test]
+async fn a_private_or_pending_video_is_404_to_everyone_but_its_owner() {
+    let memory = Memory::default();
+    let (owner, stranger) = (memory.sign_in("alice"), memory.sign_in("bob"));
+    let get = GetVideo { sessions: memory.clone(), videos: memory.clone() };
+    for (status, privacy, public) in [
+        (VideoStatus::Ready, Privacy::Public, true),
+        (VideoStatus::Ready, Privacy::Unlisted, true),
+        (VideoStatus::Ready, Privacy::Private, false),
+        (VideoStatus::Pending, Privacy::Public, false),
+    ] {
+        let v = video("alice", status, privacy);
+        memory.videos.lock().unwrap().insert(v.id.clone(), v.clone());
+        let expected = if public { (200, None) } else { (404, Some("005")) };
+        assert_eq!(outcome(get.handle(request("GET", None, None, Some(&v.id))).await), expected);
+        assert_eq!(outcome(get.handle(request("GET", Some(&stranger), None, Some(&v.id))).await), expected);
+        assert_eq!(outcome(get.handle(request("GET", Some(&owner), None, Some(&v.id))).await), (200, None));
+    }
+}
+
+#[tokio::test]
+async fn a_non_uuid_id_is_404_and_a_bad_token_is_401_not_anonymity() {
+    let memory = Memory::default();
+    let get = GetVideo { sessions: memory.clone(), videos: memory.clone() };
+    assert_eq!(outcome(get.handle(request("GET", None, None, Some("../etc/passwd"))).await), (404, Some("005")));
+    let v = video("alice", VideoStatus::Ready, Privacy::Public);
+    memory.videos.lock().unwrap().insert(v.id.clone(), v.clone());
+    let forged = request("GET", Some("not-a-session"), None, Some(&v.id));
+    assert_eq!(outcome(get.handle(forged).await), (401, Some("002")));
+}
