@@ -4,6 +4,7 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
+use super::videos::visible_video;
 use super::views::CommentView;
 use super::Handler;
 use crate::access::Access;
@@ -78,10 +79,7 @@ impl<S: SessionReader + 'static, V: VideoReader + 'static, C: CommentReader + 's
         let page_request = page_request(&req)?;
         let viewer = optional_session(&self.sessions, &req).await?;
         let video_id = video_id_param(&req)?;
-        let video = self.videos.get_video(&video_id).await?.ok_or(ApiError::NotFound("video"))?;
-        if !video.visible_to(viewer.as_ref().map(|s| s.username.as_str())) {
-            return Err(ApiError::NotFound("video"));
-        }
+        visible_video(&self.videos, &video_id, viewer.as_ref()).await?;
         let page = self.comments.list_comments(&video_id, &page_request).await?;
         let comments = page.items.iter().map(CommentView::from).collect();
         Ok(json_response(StatusCode::OK, &CommentList { comments, next_cursor: page.next_cursor }))

@@ -4,6 +4,7 @@ use http::{header, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 
+use super::videos::visible_video;
 use super::Handler;
 use crate::access::Access;
 use crate::auth::optional_session;
@@ -76,10 +77,7 @@ impl<S: SessionReader + 'static, V: VideoReader + 'static, D: DownloadUrls + 'st
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let viewer = optional_session(&self.sessions, &req).await?;
         let id = video_id_param(&req)?;
-        let video = self.videos.get_video(&id).await?.ok_or(ApiError::NotFound("video"))?;
-        if !video.visible_to(viewer.as_ref().map(|s| s.username.as_str())) {
-            return Err(ApiError::NotFound("video"));
-        }
+        let video = visible_video(&self.videos, &id, viewer.as_ref()).await?;
         let content_type = video.poster_content_type.ok_or(ApiError::NotFound("poster"))?;
         let ttl = self.config.stream_url_ttl_secs;
         let url = self.download_urls.presign_get(&poster_object_key(&id), &content_type, ttl).await?;

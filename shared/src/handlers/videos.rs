@@ -7,12 +7,20 @@ use super::views::{VideoList, VideoView};
 use super::Handler;
 use crate::access::Access;
 use crate::auth::{optional_session, require_session};
-use crate::domain::account::Username;
+use crate::domain::account::{Session, Username};
 use crate::domain::now_epoch;
-use crate::domain::video::DeletionRecord;
+use crate::domain::video::{DeletionRecord, Video};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{empty_response, json_response, page_request, path_param, video_id_param};
 use crate::ports::{FeedReader, Outcome, OwnerVideos, SessionReader, VideoReader, VideoRemover};
+
+/// The video if `viewer` may see it; 404 otherwise, exactly as for a missing one.
+pub(crate) async fn visible_video(videos: &impl VideoReader, id: &str, viewer: Option<&Session>) -> ApiResult<Video> {
+    match videos.get_video(id).await? {
+        Some(video) if video.visible_to(viewer.map(|s| s.username.as_str())) => Ok(video),
+        _ => Err(ApiError::NotFound("video")),
+    }
+}
 
 /// `GET /videos/{id}`
 pub struct GetVideo<S, V> {
@@ -27,11 +35,7 @@ impl<S: SessionReader + 'static, V: VideoReader + 'static> Handler for GetVideo<
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let viewer = optional_session(&self.sessions, &req).await?;
-        let id = video_id_param(&req)?;
-        let video = self.videos.get_video(&id).await?.ok_or(ApiError::NotFound("video"))?;
-        if !video.visible_to(viewer.as_ref().map(|s| s.username.as_str())) {
-            return Err(ApiError::NotFound("video"));
-        }
+        let video = visible_video(&self.videos, &video_id_param(&req)?, viewer.as_ref()).await?;
         Ok(json_response(StatusCode::OK, &VideoView::from(&video)))
     }
 }

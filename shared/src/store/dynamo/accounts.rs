@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::util::{
-    batch_delete, built, from_item, is_conditional_failure, is_transaction_condition_failure, n, query_all, s, to_item,
+    batch_delete, built, is_conditional_failure, is_transaction_condition_failure, n, query_all, s, to_item, Item,
 };
 use super::Dynamo;
 use crate::access::Access;
@@ -21,17 +21,7 @@ impl UserReader for Dynamo {
     }
 
     async fn get_user(&self, username: &Username) -> ApiResult<Option<User>> {
-        let table = self.table(Users);
-        let out = self
-            .client
-            .get_item()
-            .table_name(table)
-            .key("username", s(username.as_str()))
-            .consistent_read(true)
-            .send()
-            .await
-            .or_unavailable("GetItem", table)?;
-        out.item.map(from_item).transpose()
+        self.get(Users, Item::from([("username".into(), s(username.as_str()))])).await
     }
 }
 
@@ -68,16 +58,7 @@ impl SessionReader for Dynamo {
     }
 
     async fn get_session(&self, session_hash: &str) -> ApiResult<Option<Session>> {
-        let table = self.table(Sessions);
-        let out = self
-            .client
-            .get_item()
-            .table_name(table)
-            .key("session_hash", s(session_hash))
-            .send()
-            .await
-            .or_unavailable("GetItem", table)?;
-        out.item.map(from_item).transpose()
+        self.get(Sessions, Item::from([("session_hash".into(), s(session_hash))])).await
     }
 }
 
@@ -115,17 +96,7 @@ impl LoginThrottle for Dynamo {
     }
 
     async fn get_login_failures(&self, username: &Username) -> ApiResult<Option<LoginFailures>> {
-        let table = self.table(LoginAttempts);
-        let out = self
-            .client
-            .get_item()
-            .table_name(table)
-            .key("username", s(username.as_str()))
-            .consistent_read(true)
-            .send()
-            .await
-            .or_unavailable("GetItem", table)?;
-        out.item.map(from_item).transpose()
+        self.get(LoginAttempts, Item::from([("username".into(), s(username.as_str()))])).await
     }
 
     async fn record_login_failure(&self, username: &Username, now: i64, window_secs: i64) -> ApiResult<()> {

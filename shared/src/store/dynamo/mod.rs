@@ -16,7 +16,7 @@ use crate::config::{Config, Table};
 use crate::domain::video::DeletionRecord;
 use crate::error::ApiResult;
 use crate::store::OrUnavailable;
-use util::{built, is_transaction_condition_failure, s, to_item};
+use util::{built, from_item, is_transaction_condition_failure, s, to_item, Item};
 
 /// The one partition of the deletions table.
 const DELETION_QUEUE: &str = "deletions";
@@ -39,6 +39,14 @@ impl Dynamo {
 
     fn table(&self, table: Table) -> &str {
         self.config.table_name(table)
+    }
+
+    /// One item by its key, read consistently (a logout or a delete shows at once).
+    async fn get<T: serde::de::DeserializeOwned>(&self, table: Table, key: Item) -> ApiResult<Option<T>> {
+        let table = self.table(table);
+        let get = self.client.get_item().table_name(table).set_key(Some(key)).consistent_read(true);
+        let out = get.send().await.or_unavailable("GetItem", table)?;
+        out.item.map(from_item).transpose()
     }
 
     /// A Put of a deletion record, for a transaction.

@@ -71,10 +71,7 @@ impl VideoReader for Dynamo {
     }
 
     async fn get_video(&self, id: &str) -> ApiResult<Option<Video>> {
-        let table = self.table(Videos);
-        let get = self.client.get_item().table_name(table).set_key(Some(video_key(id))).consistent_read(true);
-        let out = get.send().await.or_unavailable("GetItem", table)?;
-        out.item.map(from_item).transpose()
+        self.get(Videos, video_key(id)).await
     }
 }
 
