@@ -40,8 +40,5 @@ pub fn load_average() -> String {
 }
 
 fn field(text: &str, name: &str) -> Option<String> {
-    text.lines()
-        .find(|l| l.starts_with(name))
-        .and_then(|l| l.split_once(':'))
-        .map(|(_, v)| v.trim().to_owned())
+    text.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_owned())
 }

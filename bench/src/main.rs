@@ -6,8 +6,6 @@
 //! file); `BENCH_STARTED_AT` (epoch ms) and `BENCH_BUILD_SECONDS` come from
 //! infra/bench.sh so the report states the whole run's wall time.
 
-extern crate hyper_0_14 as hyper;
-
 mod items;
 mod lambda;
 mod machine;
@@ -32,6 +30,7 @@ struct Plan {
     quick: bool,
     only: Option<Vec<u32>>,
     cold_spawns: usize,
+    trust_root_runs: usize,
     warm_calls: usize,
     streaming: streaming::Plan,
     sweep: sweep::Plan,
@@ -41,12 +40,14 @@ struct Plan {
 impl Plan {
     fn from_env() -> Self {
         let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| v == "1");
-        let only = std::env::var("BENCH_ONLY").ok().map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect());
+        let only =
+            std::env::var("BENCH_ONLY").ok().map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect());
         let pick = |full: usize, small: usize| if quick { small } else { full };
         Plan {
             quick,
             only,
             cold_spawns: pick(25, 2),
+            trust_root_runs: pick(200, 20),
             warm_calls: pick(1000, 40),
             streaming: streaming::Plan {
                 ttfb_pairs: pick(300, 20),
@@ -145,8 +146,9 @@ async fn run_items(plan: &Plan, stack: Arc<stack::Stack>) -> Result<Vec<Section>
     }
     let mut inits = None;
     if plan.runs(2) || plan.runs(7) {
-        let (s, f, n) = (stack.clone(), fixture.clone(), plan.cold_spawns);
-        let (section, value) = item("2. Cold start and binary size", async move { cold_start::run(&s, &f, n).await }).await;
+        let (s, f, n, r) = (stack.clone(), fixture.clone(), plan.cold_spawns, plan.trust_root_runs);
+        let (section, value) =
+            item("2. Cold start and binary size", async move { cold_start::run(&s, &f, n, r).await }).await;
         sections.push(section);
         inits = value;
     }
@@ -160,7 +162,8 @@ async fn run_items(plan: &Plan, stack: Arc<stack::Stack>) -> Result<Vec<Section>
     if plan.runs(4) {
         let (s, f) = (stack.clone(), fixture.clone());
         let p = plan.streaming;
-        let (section, _) = item("4. Streaming through the function", async move { streaming::run(&s, &f, &p).await }).await;
+        let (section, _) =
+            item("4. Streaming through the function", async move { streaming::run(&s, &f, &p).await }).await;
         sections.push(section);
     }
     if plan.runs(5) {
@@ -203,7 +206,14 @@ fn wall_time(started: Instant) -> Duration {
     }
 }
 
-fn header(plan: &Plan, date: &str, m: &machine::Machine, load_before: &str, load_after: &str, wall: Duration) -> String {
+fn header(
+    plan: &Plan,
+    date: &str,
+    m: &machine::Machine,
+    load_before: &str,
+    load_after: &str,
+    wall: Duration,
+) -> String {
     let functions = cold_start::functions().unwrap_or_default();
     let packages: String = functions.iter().map(|f| format!(" -p {f}")).collect();
     let build = std::env::var("BENCH_BUILD_SECONDS").ok().and_then(|s| s.parse::<f64>().ok());

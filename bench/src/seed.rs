@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use serde_json::json;
 use tokio::task::JoinSet;
-use vidlet::handlers::{accounts, comments, videos};
 use vidlet_tests::{fixture, handler, http_client, Req, TestApp};
 
 use crate::stack::Stack;
@@ -97,10 +96,11 @@ pub const COMMENTS: usize = 20;
 
 impl Fixture {
     pub async fn create(stack: &Stack) -> Result<Self> {
-        let t = TestApp { app: stack.app(), dynamodb: stack.dynamodb.clone(), s3: stack.s3.clone() };
+        let t = stack.test_app();
         let username = "benchuser".to_owned();
         let token = register(&t, &username).await?;
-        let (mut videos, mut create_ms, mut complete_ms, mut poster_ms) = (vec![], Samples::default(), Samples::default(), Samples::default());
+        let (mut videos, mut create_ms, mut complete_ms, mut poster_ms) =
+            (vec![], Samples::default(), Samples::default(), Samples::default());
         for n in 0..FEED_VIDEOS {
             let video = ready_video(&t, &token, &format!("bench video {n}")).await?;
             create_ms.push(video.create);
@@ -117,7 +117,8 @@ impl Fixture {
         }
         let commented = videos[0].clone();
         for n in 0..COMMENTS {
-            let req = Req::post("/").param("id", &commented).bearer(&token).json(json!({"content": format!("comment {n}")}));
+            let req =
+                Req::post("/").param("id", &commented).bearer(&token).json(json!({"content": format!("comment {n}")}));
             let res = t.call(handler!(comments::create_comment), req.build()).await;
             if res.status.as_u16() != 201 {
                 return Err(format!("comment: {} {}", res.status, res.body).into());
@@ -136,7 +137,9 @@ pub async fn batch_put(dynamodb: &aws_sdk_dynamodb::Client, table: &str, items: 
         async move {
             let mut requests = chunk
                 .into_iter()
-                .map(|item| Ok(WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(item)).build()?).build()))
+                .map(|item| {
+                    Ok(WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(item)).build()?).build())
+                })
                 .collect::<Result<Vec<_>>>()?;
             for attempt in 0..10u32 {
                 if requests.is_empty() {
@@ -174,7 +177,10 @@ pub async fn empty_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<()> {
     use aws_sdk_s3::types::{Delete, ObjectIdentifier};
     let keys = list_keys(s3, bucket, "").await?;
     for chunk in keys.chunks(1000) {
-        let objects = chunk.iter().map(|k| ObjectIdentifier::builder().key(k).build()).collect::<std::result::Result<Vec<_>, _>>()?;
+        let objects = chunk
+            .iter()
+            .map(|k| ObjectIdentifier::builder().key(k).build())
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build()?;
         s3.delete_objects().bucket(bucket).delete(delete).send().await?;
     }

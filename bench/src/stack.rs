@@ -2,18 +2,17 @@
 //! created from template.yaml like the tests' and removed at the end.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use aws_config::SdkConfig;
 use vidlet::config::{Config, Table};
 use vidlet::store::call_counter::CallCounter;
-use vidlet::App;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::store::s3::Bucket;
+use vidlet_tests::TestApp;
 
 use crate::Result;
 
 pub struct Stack {
     pub config: Config,
-    pub aws: SdkConfig,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub s3: aws_sdk_s3::Client,
 }
@@ -32,24 +31,32 @@ impl Stack {
         config.bucket = format!("vidlet-bench-{pid}-{}", tag.trim_end_matches('_').replace('_', "-"))
             .trim_end_matches('-')
             .to_owned();
-        let aws = vidlet::store::load_aws_config().await;
-        let dynamodb = vidlet::store::dynamodb_client(&aws);
-        let s3 = vidlet::store::s3_client(&aws);
+        // The functions' own client settings, from the environment infra/bench.sh sets.
+        let dynamodb = vidlet::store::client::dynamodb();
+        let s3 = vidlet::store::client::s3();
         infra::bootstrap::bootstrap(&dynamodb, &s3, vidlet_tests::template(), &prefix, &config.bucket, &HashMap::new())
             .await
             .map_err(|e| format!("cannot bootstrap the local stack (is it running? bash localstack/start.sh): {e}"))?;
-        Ok(Stack { config, aws, dynamodb, s3 })
+        Ok(Stack { config, dynamodb, s3 })
     }
 
-    /// The app the handlers get, on this stack's tables and bucket.
-    pub fn app(&self) -> Arc<App> {
-        Arc::new(App::from_clients(self.config.clone(), self.dynamodb.clone(), self.s3.clone()))
+    /// The tests' wiring of every handler, on this stack's tables and bucket.
+    pub fn test_app(&self) -> TestApp {
+        TestApp {
+            config: self.config.clone(),
+            db: Dynamo::new(self.dynamodb.clone(), &self.config),
+            bucket: Bucket::new(self.s3.clone(), &self.config),
+            dynamodb: self.dynamodb.clone(),
+            s3: self.s3.clone(),
+        }
     }
 
-    /// The same app on clients whose every storage call `counter` counts.
-    pub fn counted_app(&self, counter: &CallCounter) -> Arc<App> {
-        let (dynamodb, s3) = (counter.dynamodb_client(&self.aws), counter.s3_client(&self.aws));
-        Arc::new(App::from_clients(self.config.clone(), dynamodb, s3))
+    /// The adapters the handlers get, on this stack's tables and bucket, on
+    /// clients whose every storage call `counter` counts.
+    pub fn counted(&self, counter: &CallCounter) -> (Dynamo, Bucket) {
+        let db = Dynamo::new(counter.dynamodb_client(), &self.config);
+        let bucket = Bucket::new(counter.s3_client(), &self.config);
+        (db, bucket)
     }
 
     pub fn table(&self, table: Table) -> &str {
@@ -66,6 +73,7 @@ impl Stack {
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
             ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
             ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ("AWS_LAMBDA_LOG_LEVEL", "INFO"),
             ("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]bench"),
             ("AWS_REGION", "us-east-1"),
             ("AWS_DEFAULT_REGION", "us-east-1"),

@@ -78,7 +78,8 @@ pub async fn run(stack: &Stack, fixture: &Fixture, duration: Duration) -> Result
         let id = &fixture.videos[2];
         ("get-video", "video read: `GET /videos/{id}`".to_owned(), format!("/videos/{id}"))
     }];
-    let mut table = Table::new(&["function", "request", "requests", "requests/s", "p50 ms", "p99 ms", "errors", "max in flight"]);
+    let mut table =
+        Table::new(&["function", "request", "requests", "requests/s", "p50 ms", "p99 ms", "errors", "max in flight"]);
     let mut medians = LoadedMedians::new();
     let mut total_errors = 0;
     let mut min_in_flight = usize::MAX;

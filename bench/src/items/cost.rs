@@ -18,23 +18,67 @@ struct Price {
     since: &'static str,
 }
 
-const LAMBDA_GB_S: Price = Price { what: "Lambda arm64 compute", unit: "GB-second", usd: 0.000_013_333_4, since: "2021-09-29 (arm64 launch)" };
-const LAMBDA_REQUEST: Price = Price { what: "Lambda requests", unit: "1M requests", usd: 0.20, since: "2014 (unchanged)" };
-const HTTP_API: Price = Price { what: "API Gateway HTTP API", unit: "1M requests (first 300M/month)", usd: 1.00, since: "2020-03-12 (HTTP API GA)" };
-const DDB_READ: Price = Price { what: "DynamoDB on-demand reads", unit: "1M read request units", usd: 0.125, since: "2024-11-01 (on-demand price cut)" };
-const DDB_WRITE: Price = Price { what: "DynamoDB on-demand writes", unit: "1M write request units", usd: 0.625, since: "2024-11-01 (on-demand price cut)" };
-const S3_STORAGE: Price = Price { what: "S3 Standard storage", unit: "GB-month (first 50 TB)", usd: 0.023, since: "2016-12-01" };
-const S3_PUT: Price = Price { what: "S3 PUT, COPY, POST, LIST", unit: "1,000 requests", usd: 0.005, since: "2016-12-01" };
-const S3_GET: Price = Price { what: "S3 GET, HEAD and other reads", unit: "1,000 requests", usd: 0.0004, since: "2016-12-01" };
-const EGRESS: Price = Price { what: "Data transfer out to the internet", unit: "GB (after 100 GB/month free, first 10 TB)", usd: 0.09, since: "2021-12-01 (100 GB free tier)" };
-const EC2_T4G_SMALL: Price = Price { what: "EC2 t4g.small on-demand (Linux)", unit: "hour", usd: 0.0168, since: "2020-09-14 (t4g launch)" };
-const RDS_T4G_MICRO: Price = Price { what: "RDS for MySQL db.t4g.micro, Single-AZ", unit: "hour", usd: 0.016, since: "2021-09 (RDS t4g launch)" };
-const RDS_STORAGE: Price = Price { what: "RDS General Purpose (gp2) storage", unit: "GB-month", usd: 0.115, since: "2018 (unchanged)" };
-const EBS_GP3: Price = Price { what: "EBS gp3 volume (the VM's disk)", unit: "GB-month", usd: 0.08, since: "2020-12-01 (gp3 launch)" };
+const LAMBDA_GB_S: Price =
+    Price { what: "Lambda arm64 compute", unit: "GB-second", usd: 0.000_013_333_4, since: "2021-09-29 (arm64 launch)" };
+const LAMBDA_REQUEST: Price =
+    Price { what: "Lambda requests", unit: "1M requests", usd: 0.20, since: "2014 (unchanged)" };
+const HTTP_API: Price = Price {
+    what: "API Gateway HTTP API",
+    unit: "1M requests (first 300M/month)",
+    usd: 1.00,
+    since: "2020-03-12 (HTTP API GA)",
+};
+const DDB_READ: Price = Price {
+    what: "DynamoDB on-demand reads",
+    unit: "1M read request units",
+    usd: 0.125,
+    since: "2024-11-01 (on-demand price cut)",
+};
+const DDB_WRITE: Price = Price {
+    what: "DynamoDB on-demand writes",
+    unit: "1M write request units",
+    usd: 0.625,
+    since: "2024-11-01 (on-demand price cut)",
+};
+const S3_STORAGE: Price =
+    Price { what: "S3 Standard storage", unit: "GB-month (first 50 TB)", usd: 0.023, since: "2016-12-01" };
+const S3_PUT: Price =
+    Price { what: "S3 PUT, COPY, POST, LIST", unit: "1,000 requests", usd: 0.005, since: "2016-12-01" };
+const S3_GET: Price =
+    Price { what: "S3 GET, HEAD and other reads", unit: "1,000 requests", usd: 0.0004, since: "2016-12-01" };
+const EGRESS: Price = Price {
+    what: "Data transfer out to the internet",
+    unit: "GB (after 100 GB/month free, first 10 TB)",
+    usd: 0.09,
+    since: "2021-12-01 (100 GB free tier)",
+};
+const EC2_T4G_SMALL: Price =
+    Price { what: "EC2 t4g.small on-demand (Linux)", unit: "hour", usd: 0.0168, since: "2020-09-14 (t4g launch)" };
+const RDS_T4G_MICRO: Price = Price {
+    what: "RDS for MySQL db.t4g.micro, Single-AZ",
+    unit: "hour",
+    usd: 0.016,
+    since: "2021-09 (RDS t4g launch)",
+};
+const RDS_STORAGE: Price =
+    Price { what: "RDS General Purpose (gp2) storage", unit: "GB-month", usd: 0.115, since: "2018 (unchanged)" };
+const EBS_GP3: Price =
+    Price { what: "EBS gp3 volume (the VM's disk)", unit: "GB-month", usd: 0.08, since: "2020-12-01 (gp3 launch)" };
 
 const PRICES: [&Price; 13] = [
-    &LAMBDA_GB_S, &LAMBDA_REQUEST, &HTTP_API, &DDB_READ, &DDB_WRITE, &S3_STORAGE, &S3_PUT, &S3_GET, &EGRESS,
-    &EC2_T4G_SMALL, &RDS_T4G_MICRO, &RDS_STORAGE, &EBS_GP3,
+    &LAMBDA_GB_S,
+    &LAMBDA_REQUEST,
+    &HTTP_API,
+    &DDB_READ,
+    &DDB_WRITE,
+    &S3_STORAGE,
+    &S3_PUT,
+    &S3_GET,
+    &EGRESS,
+    &EC2_T4G_SMALL,
+    &RDS_T4G_MICRO,
+    &RDS_STORAGE,
+    &EBS_GP3,
 ];
 
 const MEMORY_GB: f64 = 256.0 / 1024.0; // template.yaml's MemorySize
@@ -89,7 +133,12 @@ impl Units {
 /// Units of one route request: one invocation billed at its p50 (rounded up to
 /// the millisecond, as Lambda bills), plus its counted storage calls.
 fn route(calls: &BTreeMap<String, usize>, p50_ms: f64) -> Units {
-    let mut u = Units { lambda_requests: 1.0, api_requests: 1.0, gb_seconds: p50_ms.ceil() / 1000.0 * MEMORY_GB, ..Default::default() };
+    let mut u = Units {
+        lambda_requests: 1.0,
+        api_requests: 1.0,
+        gb_seconds: p50_ms.ceil() / 1000.0 * MEMORY_GB,
+        ..Default::default()
+    };
     for (op, &n) in calls {
         let n = n as f64;
         match op.as_str() {
@@ -126,14 +175,21 @@ pub struct Inputs<'a> {
 
 pub fn run(i: &Inputs) -> Result<Section> {
     let get_video = calls_of(i.calls, "GET /videos/{id}")?;
-    let (get_ms, stream_ms, comments_ms) =
-        (median_of(i.warm, Case::GetVideo), median_of(i.warm, Case::StreamVideo), median_of(i.warm, Case::ListComments));
+    let (get_ms, stream_ms, comments_ms) = (
+        median_of(i.warm, Case::GetVideo),
+        median_of(i.warm, Case::StreamVideo),
+        median_of(i.warm, Case::ListComments),
+    );
     // A play: the page's API calls (the poster route makes the same one GetItem
     // as GET /videos/{id}), then the video's ranged GETs and the poster's GET.
     let play_parts = [
         ("`GET /videos/{id}`", route(&get_video, get_ms), get_ms),
         ("`GET /videos/{id}/stream`", route(&calls_of(i.calls, "GET /videos/{id}/stream")?, stream_ms), stream_ms),
-        ("`GET /videos/{id}/comments`", route(&calls_of(i.calls, "GET /videos/{id}/comments")?, comments_ms), comments_ms),
+        (
+            "`GET /videos/{id}/comments`",
+            route(&calls_of(i.calls, "GET /videos/{id}/comments")?, comments_ms),
+            comments_ms,
+        ),
         ("`GET /videos/{id}/poster`", route(&get_video, get_ms), get_ms),
     ];
     let s3_play = Units { s3_gets: VIDEO_GETS_PER_PLAY + 1.0, ..Default::default() };
@@ -146,7 +202,11 @@ pub fn run(i: &Inputs) -> Result<Section> {
     let (create_ms, complete_ms, poster_ms) = (i.create_ms.median(), i.complete_ms.median(), i.poster_ms.median());
     let upload_parts = [
         ("`POST /videos`", route(&calls_of(i.calls, "POST /videos")?, create_ms), create_ms),
-        ("`POST /videos/{id}/complete`", route(&calls_of(i.calls, "POST /videos/{id}/complete")?, complete_ms), complete_ms),
+        (
+            "`POST /videos/{id}/complete`",
+            route(&calls_of(i.calls, "POST /videos/{id}/complete")?, complete_ms),
+            complete_ms,
+        ),
         ("`POST /videos/{id}/poster`", route(&poster_calls, poster_ms), poster_ms),
     ];
     let s3_upload = Units { s3_puts: 2.0, ..Default::default() };
@@ -187,7 +247,8 @@ pub fn run(i: &Inputs) -> Result<Section> {
         prices,
     );
 
-    let mut per_route = Table::new(&["part", "handler p50 ms", "billed ms", "DynamoDB RRU", "DynamoDB WRU", "S3 GET", "S3 PUT"]);
+    let mut per_route =
+        Table::new(&["part", "handler p50 ms", "billed ms", "DynamoDB RRU", "DynamoDB WRU", "S3 GET", "S3 PUT"]);
     for (name, u, p50) in play_parts.iter().chain(upload_parts.iter()) {
         per_route.row(vec![
             (*name).into(),
@@ -199,27 +260,60 @@ pub fn run(i: &Inputs) -> Result<Section> {
             format!("{}", u.s3_puts),
         ]);
     }
-    per_route.row(vec!["browser ↔ S3 per play (video ranged GETs + poster)".into(), "–".into(), "–".into(), "0".into(), "0".into(), format!("{}", s3_play.s3_gets), "0".into()]);
-    per_route.row(vec!["browser → S3 per upload (video + poster PUT)".into(), "–".into(), "–".into(), "0".into(), "0".into(), "0".into(), "2".into()]);
+    per_route.row(vec![
+        "browser ↔ S3 per play (video ranged GETs + poster)".into(),
+        "–".into(),
+        "–".into(),
+        "0".into(),
+        "0".into(),
+        format!("{}", s3_play.s3_gets),
+        "0".into(),
+    ]);
+    per_route.row(vec![
+        "browser → S3 per upload (video + poster PUT)".into(),
+        "–".into(),
+        "–".into(),
+        "0".into(),
+        "0".into(),
+        "0".into(),
+        "2".into(),
+    ]);
     section.table("Billable units per request (calls from item 1; GetItem/Query = 1 RRU, single writes = 1 WRU, a two-item transaction = 4 WRU):", per_route);
 
     let mut per_1000 = Table::new(&["line", "per 1,000 plays", "per 1,000 uploads"]);
     for ((line, p), (_, u)) in play.lines().iter().zip(upload.lines().iter()) {
         per_1000.row(vec![(*line).into(), usd(p * 1000.0), usd(u * 1000.0)]);
     }
-    per_1000.row(vec!["**total**".into(), format!("**{}**", usd(per_play * 1000.0)), format!("**{}**", usd(upload.total() * 1000.0))]);
+    per_1000.row(vec![
+        "**total**".into(),
+        format!("**{}**", usd(per_play * 1000.0)),
+        format!("**{}**", usd(upload.total() * 1000.0)),
+    ]);
     per_1000.row(vec![
         "data transfer out, stated separately (50 MiB watched per play)".into(),
         usd(egress_per_play * 1000.0),
         "$0 (ingress is free)".into(),
     ]);
-    section.table("Per 1,000 plays (4 API calls + 3 S3 GETs) and per 1,000 uploads (3 API calls + 2 S3 PUTs):", per_1000);
+    section
+        .table("Per 1,000 plays (4 API calls + 3 S3 GETs) and per 1,000 uploads (3 API calls + 2 S3 PUTs):", per_1000);
 
     let mut rest = Table::new(&["per month, 1,000 videos of 50 MiB at rest", "vidlet", "original (VM + MySQL)"]);
     rest.row(vec!["compute".into(), "$0 (no traffic, no cost)".into(), format!("{} (t4g.small, 730 h)", usd(vm))]);
-    rest.row(vec!["database".into(), "≈ $0 (DynamoDB storage: ~1 MB)".into(), format!("{} (db.t4g.micro) + {} (20 GB)", usd(db), usd(db_disk))]);
-    rest.row(vec!["video storage".into(), format!("{} (S3, {stored_gib:.1} GiB)", usd(serverless_rest)), format!("{} (gp3, 8 GB root + {:.0} GB)", usd(vm_disk), stored_gib.ceil())]);
-    rest.row(vec!["**total at rest**".into(), format!("**{}**", usd(serverless_rest)), format!("**{}**", usd(original))]);
+    rest.row(vec![
+        "database".into(),
+        "≈ $0 (DynamoDB storage: ~1 MB)".into(),
+        format!("{} (db.t4g.micro) + {} (20 GB)", usd(db), usd(db_disk)),
+    ]);
+    rest.row(vec![
+        "video storage".into(),
+        format!("{} (S3, {stored_gib:.1} GiB)", usd(serverless_rest)),
+        format!("{} (gp3, 8 GB root + {:.0} GB)", usd(vm_disk), stored_gib.ceil()),
+    ]);
+    rest.row(vec![
+        "**total at rest**".into(),
+        format!("**{}**", usd(serverless_rest)),
+        format!("**{}**", usd(original)),
+    ]);
     section.table("", rest);
 
     let mut months = Table::new(&["plays per month", "vidlet", "original", "cheaper"]);
@@ -231,7 +325,13 @@ pub fn run(i: &Inputs) -> Result<Section> {
             thousands(plays),
             usd(ours),
             usd(original),
-            if (ours - original).abs() < 0.01 { "break-even".into() } else if ours < original { "vidlet".into() } else { "original".into() },
+            if (ours - original).abs() < 0.01 {
+                "break-even".into()
+            } else if ours < original {
+                "vidlet".into()
+            } else {
+                "original".into()
+            },
         ]);
     }
     section.table(

@@ -6,4 +6,5 @@ pub mod cost;
 pub mod round_trips;
 pub mod streaming;
 pub mod sweep;
+pub mod trust_roots;
 pub mod warm;

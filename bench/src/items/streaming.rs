@@ -26,7 +26,12 @@ pub struct Plan {
 }
 
 /// Time to the first body byte (`range` = Some) or to the last (None), and the bytes read.
-async fn fetch(client: &reqwest::Client, url: &str, range: Option<&str>, started: Instant) -> Result<(Duration, usize)> {
+async fn fetch(
+    client: &reqwest::Client,
+    url: &str,
+    range: Option<&str>,
+    started: Instant,
+) -> Result<(Duration, usize)> {
     let mut request = client.get(url);
     if let Some(range) = range {
         request = request.header("range", range);
@@ -48,7 +53,12 @@ async fn fetch(client: &reqwest::Client, url: &str, range: Option<&str>, started
 
 /// Through the function: GET /videos/{id}/stream, then its Location. Also
 /// returns how long the 302 alone took.
-async fn via_function(client: &reqwest::Client, gateway: &Gateway, id: &str, range: Option<&str>) -> Result<(Duration, usize, Duration)> {
+async fn via_function(
+    client: &reqwest::Client,
+    gateway: &Gateway,
+    id: &str,
+    range: Option<&str>,
+) -> Result<(Duration, usize, Duration)> {
     let started = Instant::now();
     let redirect = client.get(gateway.url(&format!("/videos/{id}/stream"))).send().await?;
     if redirect.status().as_u16() != 302 {
@@ -89,7 +99,8 @@ pub async fn run(stack: &Stack, fixture: &Fixture, plan: &Plan) -> Result<(Secti
     let direct_url = get.presigned(presigning).await?.uri().to_owned();
 
     let api = RuntimeApi::start("stream-video").await?;
-    let mut instance = Instance::spawn(&binary("stream-video"), "stream-video", &stack.function_env("stream-video"), api)?;
+    let mut instance =
+        Instance::spawn(&binary("stream-video"), "stream-video", &stack.function_env("stream-video"), api)?;
     instance.ready(Duration::from_secs(30)).await?;
     let gateway = Gateway::start(instance.api.clone()).await?;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
@@ -127,7 +138,11 @@ pub async fn run(stack: &Stack, fixture: &Fixture, plan: &Plan) -> Result<(Secti
          302 to LocalStack. Direct: a presigned GET of the same object made once by the bench. Pairs alternate, \
          order flipped each pair; one keep-alive client for both.",
     );
-    section.goal(format!("median TTFB ratio ≤ {TTFB_GOAL}: {} ({}).", ratio(ttfb_ratio), verdict(ttfb_ratio <= TTFB_GOAL)));
+    section.goal(format!(
+        "median TTFB ratio ≤ {TTFB_GOAL}: {} ({}).",
+        ratio(ttfb_ratio),
+        verdict(ttfb_ratio <= TTFB_GOAL)
+    ));
     section.goal(format!(
         "throughput ratio ≥ {THROUGHPUT_GOAL}: {throughput_ratio:.3} ({}).",
         verdict(throughput_ratio >= THROUGHPUT_GOAL)
@@ -159,8 +174,11 @@ pub async fn run(stack: &Stack, fixture: &Fixture, plan: &Plan) -> Result<(Secti
 /// The handler latencies a function logged (its `request` lines with this route and status).
 fn handler_latency(function: &str, route: &str, status: u64) -> Samples {
     let mut samples = Samples::default();
-    let log = std::fs::read_to_string(crate::lambda::instance::log_dir().join(format!("{function}.log"))).unwrap_or_default();
+    let log =
+        std::fs::read_to_string(crate::lambda::instance::log_dir().join(format!("{function}.log"))).unwrap_or_default();
     for line in log.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()) {
+        // lambda_http's JSON log lines put an event's fields under "fields".
+        let line = if line["fields"].is_object() { &line["fields"] } else { &line };
         if line["route"] == route && line["status"] == status {
             if let Some(ms) = line["latency_ms"].as_f64() {
                 samples.push(Duration::from_secs_f64(ms / 1000.0));
@@ -172,7 +190,13 @@ fn handler_latency(function: &str, route: &str, status: u64) -> Samples {
 
 type Measured = (Samples, Samples, Samples, Samples, usize, Samples);
 
-async fn measure(client: &reqwest::Client, gateway: &Gateway, id: &str, direct_url: &str, plan: &Plan) -> Result<Measured> {
+async fn measure(
+    client: &reqwest::Client,
+    gateway: &Gateway,
+    id: &str,
+    direct_url: &str,
+    plan: &Plan,
+) -> Result<Measured> {
     let range = Some("bytes=0-1");
     let (mut via_ttfb, mut direct_ttfb, mut redirects) = (Samples::default(), Samples::default(), Samples::default());
     let warmup = 10;

@@ -9,8 +9,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::primitives::ByteStream;
 use vidlet::config::Table;
 use vidlet::domain::video::{video_object_key, Comment, DeletionRecord};
-use vidlet::handlers::sweep::{sweep, SweepSummary};
+use vidlet::handlers::sweep::{Sweep, SweepSummary};
 use vidlet::store::call_counter::CallCounter;
+use vidlet::store::s3::MEDIA;
 
 use crate::report::{Section, Table as MdTable};
 use crate::seed::{batch_put, concurrently, list_keys, scan_attribute, Item};
@@ -78,7 +79,8 @@ struct Left {
 }
 
 async fn left(stack: &Stack) -> Result<Left> {
-    let records: HashSet<String> = scan_attribute(&stack.dynamodb, stack.table(Table::Deletions), "video_id").await?.into_iter().collect();
+    let records: HashSet<String> =
+        scan_attribute(&stack.dynamodb, stack.table(Table::Deletions), "video_id").await?.into_iter().collect();
     let keys = list_keys(&stack.s3, &stack.config.bucket, "videos/").await?;
     let objects = keys.iter().map(|k| k.trim_start_matches("videos/").to_owned()).collect();
     let comment_ids = scan_attribute(&stack.dynamodb, stack.table(Table::Comments), "video_id").await?;
@@ -110,13 +112,15 @@ pub async fn run(plan: &Plan) -> Result<Section> {
 async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {
     let (ids, objects_took, items_took) = seed(stack, plan.videos).await?;
     let counter = CallCounter::default();
-    let app = stack.counted_app(&counter);
+    // Wired as functions/sweep wires it, on counted clients.
+    let (db, bucket) = stack.counted(&counter);
+    let sweep = Sweep { pending: db.clone(), queue: db.clone(), objects: bucket.scoped(MEDIA), comments: db };
     let mut runs = Vec::new();
     let mut calls = BTreeMap::new();
 
     // A short budget first: it must stop with work left and lose nothing.
     let started = Instant::now();
-    let summary = sweep(&app, plan.short_budget).await.map_err(|e| format!("sweep: {e:?}"))?;
+    let summary = sweep.run(plan.short_budget).await.map_err(|e| format!("sweep: {e:?}"))?;
     runs.push(Run { budget: plan.short_budget, took: started.elapsed(), summary });
     add(&mut calls, counter.take());
     let after_short = left(stack).await?;
@@ -130,7 +134,7 @@ async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {
     let budget = Duration::from_secs(55);
     while !runs.last().is_some_and(|r| r.summary.finished) && runs.len() < 20 {
         let started = Instant::now();
-        let summary = sweep(&app, budget).await.map_err(|e| format!("sweep: {e:?}"))?;
+        let summary = sweep.run(budget).await.map_err(|e| format!("sweep: {e:?}"))?;
         runs.push(Run { budget, took: started.elapsed(), summary });
         add(&mut calls, counter.take());
     }
@@ -150,7 +154,8 @@ async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {
     let s3_per_video = s3_calls as f64 / videos;
     let records_per_s = processed as f64 / total_time.as_secs_f64();
 
-    let mut runs_table = MdTable::new(&["run", "budget", "took", "records", "objects", "comments", "errors", "finished"]);
+    let mut runs_table =
+        MdTable::new(&["run", "budget", "took", "records", "objects", "comments", "errors", "finished"]);
     for (n, run) in runs.iter().enumerate() {
         let s = &run.summary;
         runs_table.row(vec![
@@ -203,7 +208,8 @@ async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {
         &format!(
             "how the sweep drains a large queue: {} deleted videos, each with an object and {COMMENTS_PER_VIDEO} comments \
              (seeded in {:.1} s for the objects, 32 PUTs at a time, and {:.1} s for the items with BatchWriteItem), swept \
-             in-process by `vidlet::handlers::sweep::sweep` on clients whose calls are counted.",
+             in-process by `vidlet::handlers::sweep::Sweep::run`, wired as the sweep function wires it, on clients \
+             whose calls are counted.",
             ids.len(),
             objects_took.as_secs_f64(),
             items_took.as_secs_f64()
@@ -225,7 +231,10 @@ async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {
         end.comment_count,
         verdict(all_gone && errors == 0)
     ));
-    section.goal(format!("S3 calls per deleted video ≤ {S3_GOAL}: {s3_per_video:.4}; {}", verdict(s3_per_video <= S3_GOAL)));
+    section.goal(format!(
+        "S3 calls per deleted video ≤ {S3_GOAL}: {s3_per_video:.4}; {}",
+        verdict(s3_per_video <= S3_GOAL)
+    ));
     section.goal(format!("items per BatchWriteItem near 25: {per_batch:.1}; {}", verdict(per_batch >= BATCH_GOAL)));
     section.table("Runs:", runs_table);
     section.table("Per deleted video:", metrics);

@@ -2,7 +2,6 @@
 //! call it, through `vidlet::runtime::respond`), alternating with the bare
 //! storage calls that route makes, sent with the raw SDK client.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem};
@@ -11,9 +10,14 @@ use serde_json::json;
 use vidlet::config::Table;
 use vidlet::domain::account::hash_session_token;
 use vidlet::domain::video::Comment;
-use vidlet::handlers::{accounts, comments, videos};
-use vidlet::App;
-use vidlet_tests::{handler, Handler, Req};
+use vidlet::handlers::accounts::Me;
+use vidlet::handlers::comments::{CreateComment, ListComments};
+use vidlet::handlers::media::StreamVideo;
+use vidlet::handlers::videos::{GetVideo, ListVideos};
+use vidlet::handlers::Handler;
+use vidlet::store::dynamo::Dynamo;
+use vidlet::store::s3::{Objects, VIDEOS};
+use vidlet_tests::{Req, TestApp};
 
 use crate::report::{Section, Table as MdTable};
 use crate::seed::Fixture;
@@ -67,28 +71,69 @@ impl Case {
         }
     }
 
-    /// The request and its handler, built before the clock starts.
-    fn request(self, f: &Fixture) -> (Handler, Request) {
+    /// The request, built before the clock starts.
+    fn request(self, f: &Fixture) -> Request {
         let video = &f.commented;
         match self {
-            Case::GetVideo => (handler!(videos::get_video), Req::get("/").param("id", video).build()),
-            Case::ListVideos => (handler!(videos::list_videos), Req::get("/videos").build()),
-            Case::ListComments => (handler!(comments::list_comments), Req::get("/").param("id", video).build()),
-            Case::Me => (handler!(accounts::me), Req::get("/me").bearer(&f.token).build()),
+            Case::GetVideo => Req::get("/").param("id", video).build(),
+            Case::ListVideos => Req::get("/videos").build(),
+            Case::ListComments => Req::get("/").param("id", video).build(),
+            Case::Me => Req::get("/me").bearer(&f.token).build(),
             Case::CreateComment => {
-                let req = Req::post("/").param("id", video).bearer(&f.token).json(json!({"content": "warm"}));
-                (handler!(comments::create_comment), req.build())
+                Req::post("/").param("id", video).bearer(&f.token).json(json!({"content": "warm"})).build()
             }
-            Case::StreamVideo => (handler!(videos::stream_video), Req::get("/").param("id", video).build()),
+            Case::StreamVideo => Req::get("/").param("id", video).build(),
+        }
+    }
+}
+
+/// The routes' handlers, wired as their functions' `main` wires them (and as
+/// the tests do), on the fixture's tables and bucket; built once, before any clock.
+struct Routes {
+    get_video: GetVideo<Dynamo, Dynamo>,
+    list_videos: ListVideos<Dynamo>,
+    list_comments: ListComments<Dynamo, Dynamo, Dynamo>,
+    me: Me<Dynamo, Dynamo>,
+    create_comment: CreateComment<Dynamo, Dynamo>,
+    stream_video: StreamVideo<Dynamo, Dynamo, Objects>,
+}
+
+impl Routes {
+    fn new(t: &TestApp) -> Self {
+        let db = &t.db;
+        Routes {
+            get_video: GetVideo { sessions: db.clone(), videos: db.clone() },
+            list_videos: ListVideos { feed: db.clone() },
+            list_comments: ListComments { sessions: db.clone(), videos: db.clone(), comments: db.clone() },
+            me: Me { sessions: db.clone(), users: db.clone() },
+            create_comment: CreateComment { sessions: db.clone(), comments: db.clone() },
+            stream_video: StreamVideo {
+                sessions: db.clone(),
+                views: db.clone(),
+                download_urls: t.bucket.scoped(VIDEOS),
+                config: t.config.clone(),
+            },
         }
     }
 }
 
 /// The route through the handler and the runtime's response path.
-async fn route(app: &Arc<App>, f: &Fixture, case: Case) -> Result<Duration> {
-    let (h, req) = case.request(f);
+async fn route(routes: &Routes, f: &Fixture, case: Case) -> Result<Duration> {
+    let req = case.request(f);
+    match case {
+        Case::GetVideo => timed(&routes.get_video, req, case).await,
+        Case::ListVideos => timed(&routes.list_videos, req, case).await,
+        Case::ListComments => timed(&routes.list_comments, req, case).await,
+        Case::Me => timed(&routes.me, req, case).await,
+        Case::CreateComment => timed(&routes.create_comment, req, case).await,
+        Case::StreamVideo => timed(&routes.stream_video, req, case).await,
+    }
+}
+
+/// `vidlet::runtime::respond` on one request, as a function's runtime calls it.
+async fn timed<H: Handler>(handler: &H, req: Request, case: Case) -> Result<Duration> {
     let started = Instant::now();
-    let response = vidlet::runtime::respond("bench", app.clone(), req, h).await;
+    let response = vidlet::runtime::respond("bench", handler, req).await;
     let elapsed = started.elapsed();
     if response.status().as_u16() != case.expected_status() {
         return Err(format!("{}: status {}", case.route(), response.status()).into());
@@ -190,14 +235,14 @@ async fn bare(stack: &Stack, f: &Fixture, case: Case) -> Result<Duration> {
     Ok(started.elapsed())
 }
 
-/// The app's visibility condition (dynamo_videos.rs), so the bare call does the same work.
+/// The adapter's visibility condition (shared/src/store/dynamo/videos.rs), so the bare call does the same work.
 const VISIBLE: &str = "attribute_exists(id) AND (#owner = :viewer OR (#status = :ready AND #privacy <> :private))";
 
 /// p50 per route, in ms, for the cost model.
 pub type RouteMedians = Vec<(Case, f64)>;
 
 pub async fn run(stack: &Stack, fixture: &Fixture, calls: usize) -> Result<(Section, RouteMedians)> {
-    let app = fixture.t.app.clone();
+    let routes = Routes::new(&fixture.t);
     let mut table = MdTable::new(&[
         "route",
         "bare storage calls",
@@ -215,10 +260,10 @@ pub async fn run(stack: &Stack, fixture: &Fixture, calls: usize) -> Result<(Sect
         for i in 0..calls + calls / 10 {
             // Warm-up first (not recorded), then A/B with the order flipped every call.
             let (route_time, bare_time) = if i % 2 == 0 {
-                (route(&app, fixture, case).await?, bare(stack, fixture, case).await?)
+                (route(&routes, fixture, case).await?, bare(stack, fixture, case).await?)
             } else {
                 let bare_time = bare(stack, fixture, case).await?;
-                (route(&app, fixture, case).await?, bare_time)
+                (route(&routes, fixture, case).await?, bare_time)
             };
             if i >= calls / 10 {
                 r.push(route_time);

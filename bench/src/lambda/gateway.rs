@@ -4,13 +4,16 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hyper::server::conn::Http;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Body, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::events::{http_event, HttpReply};
+use super::events::{http_event, to_bytes, HttpReply};
 use super::runtime_api::{Reply, RuntimeApi};
 use crate::Result;
 
@@ -29,7 +32,7 @@ impl Gateway {
                 let _ = stream.set_nodelay(true);
                 let api = api.clone();
                 let service = service_fn(move |req| forward(api.clone(), req));
-                connections.spawn(Http::new().http1_only(true).serve_connection(stream, service));
+                connections.spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
                 while connections.try_join_next().is_some() {}
             }
         });
@@ -47,16 +50,15 @@ impl Drop for Gateway {
     }
 }
 
-async fn forward(api: Arc<RuntimeApi>, req: Request<Body>) -> std::result::Result<Response<Body>, hyper::Error> {
+type Body = Full<Bytes>;
+
+async fn forward(api: Arc<RuntimeApi>, req: Request<Incoming>) -> std::result::Result<Response<Body>, hyper::Error> {
     let (parts, body) = req.into_parts();
-    let body = hyper::body::to_bytes(body).await?;
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect();
+    let body = body.collect().await?.to_bytes();
+    let headers: Vec<(String, String)> =
+        parts.headers.iter().filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
     let event = http_event(parts.method.as_str(), parts.uri.path(), parts.uri.query().unwrap_or(""), &headers, &body);
-    let answer = api.invoke(serde_json::to_vec(&event).expect("an event serializes")).await;
+    let answer = api.invoke(to_bytes(&event)).await;
     Ok(match answer {
         Ok(Reply::Response(raw)) => to_http(&raw).unwrap_or_else(|_| bad_gateway()),
         _ => bad_gateway(),

@@ -9,9 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use hyper::server::conn::Http;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Body, Method, Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
@@ -25,8 +28,8 @@ const TIMEOUT_MS: u128 = 60_000;
 /// What the function answered.
 #[derive(Debug)]
 pub enum Reply {
-    Response(hyper::body::Bytes),
-    Error(hyper::body::Bytes),
+    Response(Bytes),
+    Error(Bytes),
 }
 
 struct Queued {
@@ -109,12 +112,14 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let service = service_fn(move |req| handle(shared.clone(), req));
-        connections.spawn(Http::new().http1_only(true).serve_connection(stream, service));
+        connections.spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
         while connections.try_join_next().is_some() {}
     }
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Body>) -> std::result::Result<Response<Body>, hyper::Error> {
+type Body = Full<Bytes>;
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Result<Response<Body>, hyper::Error> {
     let path = req.uri().path().strip_prefix(PREFIX).unwrap_or("").to_owned();
     let method = req.method().clone();
     if method == Method::GET && path == "/invocation/next" {
@@ -123,7 +128,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Body>) -> std::result::Result<
     if method != Method::POST {
         return Ok(status(StatusCode::NOT_FOUND));
     }
-    let body = hyper::body::to_bytes(req.into_body()).await?;
+    let body = req.into_body().collect().await?.to_bytes();
     if path == "/init/error" {
         *shared.init_error.lock().expect("lock") = Some(String::from_utf8_lossy(&body).into_owned());
         return Ok(status(StatusCode::ACCEPTED));
@@ -171,5 +176,5 @@ async fn next(shared: &Shared) -> Response<Body> {
 }
 
 fn status(code: StatusCode) -> Response<Body> {
-    Response::builder().status(code).body(Body::empty()).expect("valid response")
+    Response::builder().status(code).body(Body::default()).expect("valid response")
 }
