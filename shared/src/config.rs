@@ -37,6 +37,7 @@ impl Table {
 }
 
 pub const MAX_UPLOAD_URL_TTL_SECS: u64 = 900;
+const GIB: u64 = 1024 * 1024 * 1024;
 pub const MAX_STREAM_URL_TTL_SECS: u64 = 3600;
 
 #[derive(Clone, Debug)]
@@ -46,6 +47,12 @@ pub struct Config {
     pub bucket: String,
     pub session_ttl_secs: i64,
     pub max_upload_bytes: u64,
+    /// Bytes each user may have stored (pending uploads count).
+    pub user_quota_bytes: u64,
+    /// The smallest part size the server plans (S3's floor is 5 MiB).
+    pub min_part_bytes: u64,
+    /// How long a pending upload may be resumed before the sweep expires it.
+    pub upload_window_secs: i64,
     pub upload_url_ttl_secs: u64,
     pub stream_url_ttl_secs: u64,
     pub login_max_failures: u32,
@@ -60,7 +67,10 @@ impl Default for Config {
             table_names: Config::prefixed_names("vidlet_"),
             bucket: "vidlet-videos".into(),
             session_ttl_secs: 1800,
-            max_upload_bytes: 50 * 1024 * 1024,
+            max_upload_bytes: 5 * GIB,
+            user_quota_bytes: 10 * GIB,
+            min_part_bytes: 8 * 1024 * 1024,
+            upload_window_secs: 24 * 3600,
             upload_url_ttl_secs: 900,
             stream_url_ttl_secs: 3600,
             login_max_failures: 10,
@@ -99,6 +109,9 @@ impl Config {
             bucket: env_or("BUCKET_NAME", d.bucket),
             session_ttl_secs: env_or("SESSION_TTL_SECONDS", d.session_ttl_secs),
             max_upload_bytes: env_or("MAX_UPLOAD_BYTES", d.max_upload_bytes),
+            user_quota_bytes: env_or("USER_QUOTA_BYTES", d.user_quota_bytes),
+            min_part_bytes: env_or("MIN_PART_BYTES", d.min_part_bytes),
+            upload_window_secs: env_or("UPLOAD_WINDOW_SECONDS", d.upload_window_secs),
             // Presigned URLs never outlive 15 minutes (uploads) or an hour (streams).
             upload_url_ttl_secs: env_or("UPLOAD_URL_TTL_SECONDS", d.upload_url_ttl_secs).min(MAX_UPLOAD_URL_TTL_SECS),
             stream_url_ttl_secs: env_or("STREAM_URL_TTL_SECONDS", d.stream_url_ttl_secs).min(MAX_STREAM_URL_TTL_SECS),

@@ -59,6 +59,9 @@ pub enum ApiError {
     /// 012: 405, with the methods the path does accept.
     #[error("method not allowed")]
     MethodNotAllowed { allow: String },
+    /// 013: the upload would take the user over their storage quota.
+    #[error("this upload needs {needed} bytes, more than is left of your {quota}-byte quota")]
+    QuotaExceeded { needed: u64, quota: u64 },
 }
 
 #[derive(Serialize)]
@@ -98,6 +101,7 @@ impl ApiError {
             ApiError::InvalidUpload(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::QuotaExceeded { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -115,6 +119,7 @@ impl ApiError {
             ApiError::InvalidUpload(_) => "010",
             ApiError::UnsupportedMediaType(_) => "011",
             ApiError::MethodNotAllowed { .. } => "012",
+            ApiError::QuotaExceeded { .. } => "013",
         }
     }
 
@@ -182,6 +187,7 @@ mod tests {
             (ApiError::InvalidUpload("not a video".into()), 422, "010"),
             (ApiError::UnsupportedMediaType("image/gif".into()), 415, "011"),
             (ApiError::MethodNotAllowed { allow: "GET, POST".into() }, 405, "012"),
+            (ApiError::QuotaExceeded { needed: 10, quota: 100 }, 413, "013"),
         ];
         for (error, status, code) in cases {
             let response = error.into_response();

@@ -10,7 +10,7 @@ use crate::access::{describe, Access};
 use crate::handlers::sweep::Sweep;
 use crate::handlers::Handler;
 use crate::http_io::add_security_headers;
-use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer};
+use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter};
 
 /// Turns a handler's result into the response, and logs one line per request:
 /// function, method, route, status, latency and request id (never the body).
@@ -74,10 +74,11 @@ pub async fn serve<H: Handler>(function: &'static str, handler: H) -> Result<(),
 
 /// The sweep function's `main`: one sweep per scheduled event, stopping a few
 /// seconds before the invocation's deadline.
-pub async fn serve_sweep<P, Q, O, C>(sweep: Sweep<P, Q, O, C>) -> Result<(), lambda_runtime::Error>
+pub async fn serve_sweep<P, Q, A, O, C>(sweep: Sweep<P, Q, A, O, C>) -> Result<(), lambda_runtime::Error>
 where
     P: PendingExpirer + 'static,
     Q: DeletionQueue + 'static,
+    A: UploadAborter + 'static,
     O: ObjectRemover + 'static,
     C: CommentPurger + 'static,
 {

@@ -10,10 +10,12 @@ use serde_json::Value;
 use vidlet::config::Config;
 use vidlet::handlers::accounts::{DeleteUser, GetUser, Login, Logout, Me, Register};
 use vidlet::handlers::comments::{CreateComment, DeleteComment, ListComments};
+use vidlet::handlers::complete::CompleteVideo;
 use vidlet::handlers::fallback::Fallback;
-use vidlet::handlers::media::{GetPoster, StreamVideo};
+use vidlet::handlers::media::StreamVideo;
+use vidlet::handlers::posters::{CreatePoster, GetPoster};
 use vidlet::handlers::sweep::Sweep;
-use vidlet::handlers::uploads::{CompleteVideo, CreatePoster, CreateVideo};
+use vidlet::handlers::uploads::{CreateVideo, GetUpload, UploadParts};
 use vidlet::handlers::videos::{DeleteVideo, GetVideo, ListUserVideos, ListVideos};
 use vidlet::handlers::web::Site;
 use vidlet::runtime::respond;
@@ -37,6 +39,8 @@ pub enum Handler {
     GetUser,
     DeleteUser,
     CreateVideo,
+    UploadParts,
+    GetUpload,
     CompleteVideo,
     GetVideo,
     ListVideos,
@@ -75,6 +79,18 @@ macro_rules! handler {
     };
     (videos::create_video) => {
         $crate::Handler::CreateVideo
+    };
+    (uploads::upload_parts) => {
+        $crate::Handler::UploadParts
+    };
+    (uploads::get_upload) => {
+        $crate::Handler::GetUpload
+    };
+    (uploads::upload_parts) => {
+        $crate::Handler::UploadParts
+    };
+    (uploads::get_upload) => {
+        $crate::Handler::GetUpload
     };
     (videos::complete_video) => {
         $crate::Handler::CompleteVideo
@@ -171,8 +187,15 @@ impl TestApp {
     }
 
     /// The sweep, wired as its function wires it.
-    pub fn sweep(&self) -> Sweep<Dynamo, Dynamo, Objects, Dynamo> {
-        Sweep { pending: self.db.clone(), queue: self.db.clone(), objects: self.media(), comments: self.db.clone() }
+    pub fn sweep(&self) -> Sweep<Dynamo, Dynamo, Objects, Objects, Dynamo> {
+        Sweep {
+            pending: self.db.clone(),
+            queue: self.db.clone(),
+            uploads: self.bucket.scoped(VIDEOS),
+            objects: self.media(),
+            comments: self.db.clone(),
+            config: self.config.clone(),
+        }
     }
 
     /// Calls a handler the way the runtime does, error mapping included, wired
@@ -185,7 +208,7 @@ impl TestApp {
                 respond("test", &Login { users: db.clone(), sessions: db.clone(), throttle: db, config }, req).await
             }
             Handler::Logout => respond("test", &Logout { sessions: db }, req).await,
-            Handler::Me => respond("test", &Me { sessions: db.clone(), users: db }, req).await,
+            Handler::Me => respond("test", &Me { sessions: db.clone(), users: db, config }, req).await,
             Handler::GetUser => respond("test", &GetUser { users: db }, req).await,
             Handler::DeleteUser => {
                 let h = DeleteUser {
@@ -194,27 +217,40 @@ impl TestApp {
                     owned: db.clone(),
                     remover: db.clone(),
                     accounts: db,
+                    config,
                 };
                 respond("test", &h, req).await
             }
             Handler::CreateVideo => {
-                let h =
-                    CreateVideo { sessions: db.clone(), upload_urls: self.bucket.scoped(VIDEOS), videos: db, config };
+                let h = CreateVideo { sessions: db.clone(), uploads: self.bucket.scoped(VIDEOS), videos: db, config };
+                respond("test", &h, req).await
+            }
+            Handler::UploadParts => {
+                let h = UploadParts { sessions: db.clone(), videos: db, part_urls: self.bucket.scoped(VIDEOS), config };
+                respond("test", &h, req).await
+            }
+            Handler::GetUpload => {
+                let h = GetUpload { sessions: db.clone(), videos: db, parts: self.bucket.scoped(VIDEOS) };
                 respond("test", &h, req).await
             }
             Handler::CompleteVideo => {
                 let h = CompleteVideo {
                     sessions: db.clone(),
                     videos: db.clone(),
+                    uploads: self.bucket.scoped(VIDEOS),
                     objects: self.bucket.scoped(VIDEOS),
                     settle: db,
+                    config,
                 };
                 respond("test", &h, req).await
             }
             Handler::GetVideo => respond("test", &GetVideo { sessions: db.clone(), videos: db }, req).await,
             Handler::ListVideos => respond("test", &ListVideos { feed: db }, req).await,
             Handler::ListUserVideos => respond("test", &ListUserVideos { sessions: db.clone(), videos: db }, req).await,
-            Handler::DeleteVideo => respond("test", &DeleteVideo { sessions: db.clone(), remover: db }, req).await,
+            Handler::DeleteVideo => {
+                respond("test", &DeleteVideo { sessions: db.clone(), videos: db.clone(), remover: db, config }, req)
+                    .await
+            }
             Handler::StreamVideo => {
                 let h =
                     StreamVideo { sessions: db.clone(), views: db, download_urls: self.bucket.scoped(VIDEOS), config };

@@ -169,6 +169,8 @@ pub fn probe(function: &str, fixture: &Fixture) -> (String, Vec<u8>) {
             return ("scheduled event (empty queue)".into(), event);
         }
         "fallback" => ("GET", "/nope".into(), None),
+        "upload-parts" => ("POST", format!("/videos/{missing}/upload/parts"), Some(r#"{"part_numbers":[1]}"#)),
+        "get-upload" => ("GET", format!("/videos/{missing}/upload"), None),
         _ => ("GET", "/".into(), None),
     };
     let headers: &[(&str, &str)] = match (function, body.is_some()) {

@@ -11,7 +11,7 @@ use vidlet::config::Table;
 use vidlet::domain::video::{video_object_key, Comment, DeletionRecord};
 use vidlet::handlers::sweep::{Sweep, SweepSummary};
 use vidlet::store::call_counter::CallCounter;
-use vidlet::store::s3::MEDIA;
+use vidlet::store::s3::{MEDIA, VIDEOS};
 
 use crate::report::{Section, Table as MdTable};
 use crate::seed::{batch_put, concurrently, list_keys, scan_attribute, Item};
@@ -51,7 +51,8 @@ async fn seed(stack: &Stack, videos: usize) -> Result<(Vec<String>, Duration, Du
     let mut comments: Vec<Item> = Vec::with_capacity(videos * COMMENTS_PER_VIDEO);
     for id in &ids {
         // As DynamoVideos::record_put writes it: the record plus its queue key.
-        let mut record: Item = serde_dynamo::to_item(DeletionRecord::for_video(id, "deleted", now))?;
+        let mut record: Item =
+            serde_dynamo::to_item(DeletionRecord::for_video(id, "deleted", now, 0).without_posters())?;
         record.insert("queue".into(), AttributeValue::S("deletions".into()));
         records.push(record);
         for n in 0..COMMENTS_PER_VIDEO {
@@ -114,7 +115,14 @@ async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {
     let counter = CallCounter::default();
     // Wired as functions/sweep wires it, on counted clients.
     let (db, bucket) = stack.counted(&counter);
-    let sweep = Sweep { pending: db.clone(), queue: db.clone(), objects: bucket.scoped(MEDIA), comments: db };
+    let sweep = Sweep {
+        pending: db.clone(),
+        queue: db.clone(),
+        uploads: bucket.scoped(VIDEOS),
+        objects: bucket.scoped(MEDIA),
+        comments: db,
+        config: stack.config.clone(),
+    };
     let mut runs = Vec::new();
     let mut calls = BTreeMap::new();
 

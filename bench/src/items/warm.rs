@@ -105,7 +105,7 @@ impl Routes {
             get_video: GetVideo { sessions: db.clone(), videos: db.clone() },
             list_videos: ListVideos { feed: db.clone() },
             list_comments: ListComments { sessions: db.clone(), videos: db.clone(), comments: db.clone() },
-            me: Me { sessions: db.clone(), users: db.clone() },
+            me: Me { sessions: db.clone(), users: db.clone(), config: t.config.clone() },
             create_comment: CreateComment { sessions: db.clone(), comments: db.clone() },
             stream_video: StreamVideo {
                 sessions: db.clone(),

@@ -1,5 +1,5 @@
 //! POST /videos/{id}/complete: verify the upload and publish.
-use vidlet::handlers::uploads::CompleteVideo;
+use vidlet::handlers::complete::CompleteVideo;
 use vidlet::store::dynamo::Dynamo;
 use vidlet::store::s3::{Bucket, VIDEOS};
 use vidlet::{runtime, Config};
@@ -9,7 +9,13 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
     let bucket = Bucket::from_env(&config);
-    let complete =
-        CompleteVideo { sessions: db.clone(), videos: db.clone(), objects: bucket.scoped(VIDEOS), settle: db };
+    let complete = CompleteVideo {
+        sessions: db.clone(),
+        videos: db.clone(),
+        uploads: bucket.scoped(VIDEOS),
+        objects: bucket.scoped(VIDEOS),
+        settle: db,
+        config,
+    };
     runtime::serve("complete-video", complete).await
 }

@@ -1,5 +1,5 @@
 //! POST /videos/{id}/poster: a presigned upload for the poster.
-use vidlet::handlers::uploads::CreatePoster;
+use vidlet::handlers::posters::CreatePoster;
 use vidlet::store::dynamo::Dynamo;
 use vidlet::store::s3::{Bucket, POSTERS};
 use vidlet::{runtime, Config};

@@ -9,6 +9,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
     let bucket = Bucket::from_env(&config);
-    let create = CreateVideo { sessions: db.clone(), upload_urls: bucket.scoped(VIDEOS), videos: db, config };
+    let create = CreateVideo { sessions: db.clone(), uploads: bucket.scoped(VIDEOS), videos: db, config };
     runtime::serve("create-video", create).await
 }

@@ -7,7 +7,13 @@ use vidlet::{runtime, Config};
 async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
-    let delete_user =
-        DeleteUser { sessions: db.clone(), users: db.clone(), owned: db.clone(), remover: db.clone(), accounts: db };
+    let delete_user = DeleteUser {
+        sessions: db.clone(),
+        users: db.clone(),
+        owned: db.clone(),
+        remover: db.clone(),
+        accounts: db,
+        config,
+    };
     runtime::serve("delete-user", delete_user).await
 }

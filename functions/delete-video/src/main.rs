@@ -7,5 +7,6 @@ use vidlet::{runtime, Config};
 async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
-    runtime::serve("delete-video", DeleteVideo { sessions: db.clone(), remover: db }).await
+    let delete = DeleteVideo { sessions: db.clone(), videos: db.clone(), remover: db, config };
+    runtime::serve("delete-video", delete).await
 }

@@ -1,5 +1,5 @@
 //! GET /videos/{id}/poster: redirect to the poster.
-use vidlet::handlers::media::GetPoster;
+use vidlet::handlers::posters::GetPoster;
 use vidlet::store::dynamo::Dynamo;
 use vidlet::store::s3::{Bucket, POSTERS};
 use vidlet::{runtime, Config};

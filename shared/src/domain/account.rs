@@ -69,6 +69,9 @@ pub struct User {
     pub username: Username,
     pub password_hash: String,
     pub created_at: i64,
+    /// Bytes of the user's videos, pending ones included (the quota's count).
+    #[serde(default)]
+    pub used_bytes: u64,
 }
 
 /// A session token as the client holds it: 256 random bits, base64url.

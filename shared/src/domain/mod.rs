@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod page;
+pub mod upload;
 pub mod video;
 
 /// A value that breaks a rule: which field, and the rule.

@@ -2,13 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::upload::UploadPlan;
 use super::Invalid;
 
 pub const ALLOWED_VIDEO_TYPES: [&str; 3] = ["video/mp4", "video/webm", "video/quicktime"];
 pub const ALLOWED_POSTER_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
 pub const MAX_POSTER_BYTES: u64 = 2 * 1024 * 1024;
-/// A pending upload is expired this long after its upload URL expired.
-pub const PENDING_GRACE_SECS: i64 = 24 * 3600;
+/// A pending upload is expired this long after its upload window closed.
+pub const PENDING_GRACE_SECS: i64 = 3600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,6 +50,15 @@ pub struct Video {
     pub height: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poster_content_type: Option<String>,
+    /// The poster's object: a fresh key for every poster upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poster_key: Option<String>,
+    /// The S3 multipart upload, while the video is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_id: Option<String>,
+    /// The plan's part size (the count follows from `size`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_size: Option<u64>,
 }
 
 impl Video {
@@ -66,14 +76,34 @@ impl Video {
     pub fn object_key(&self) -> String {
         video_object_key(&self.id)
     }
+
+    /// How the upload is cut into parts.
+    pub fn plan(&self) -> Option<UploadPlan> {
+        self.part_size.map(|part_size| UploadPlan {
+            size: self.size,
+            part_size,
+            part_count: self.size.div_ceil(part_size.max(1)) as u32,
+        })
+    }
 }
 
 pub fn video_object_key(id: &str) -> String {
     format!("videos/{id}")
 }
 
-pub fn poster_object_key(id: &str) -> String {
+/// Where posters went before each upload got a fresh key.
+pub fn legacy_poster_key(id: &str) -> String {
     format!("posters/{id}")
+}
+
+/// Every poster of a video lives under this prefix.
+pub fn poster_prefix(id: &str) -> String {
+    format!("posters/{id}/")
+}
+
+/// A fresh key for one poster upload, so that a poster URL writes once.
+pub fn new_poster_key(id: &str) -> String {
+    format!("{}{}", poster_prefix(id), uuid::Uuid::new_v4().simple())
 }
 
 /// A video or comment id from a path: a UUID, or no such thing exists.
@@ -104,24 +134,40 @@ pub struct Comment {
     pub created_at: i64,
 }
 
-/// Work for the sweep: a video's objects and comments to delete.
+/// Work for the sweep: a video's objects, uploads and comments to delete.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DeletionRecord {
     pub video_id: String,
     pub object_keys: Vec<String>,
+    /// Everything under these prefixes goes too (the posters).
+    #[serde(default)]
+    pub object_prefixes: Vec<String>,
     pub queued_at: i64,
+    /// Not swept before every URL handed out for the video has expired, so
+    /// that no PUT racing the delete can leave an object behind.
+    #[serde(default)]
+    pub not_before: i64,
     /// deleted, rejected, expired or account_deleted
     pub reason: String,
 }
 
 impl DeletionRecord {
-    pub fn for_video(video_id: &str, reason: &str, now: i64) -> Self {
+    /// `urls_live_for`: the longest lifetime of an upload URL.
+    pub fn for_video(video_id: &str, reason: &str, now: i64, urls_live_for: i64) -> Self {
         DeletionRecord {
             video_id: video_id.to_owned(),
-            object_keys: vec![video_object_key(video_id), poster_object_key(video_id)],
+            object_keys: vec![video_object_key(video_id), legacy_poster_key(video_id)],
+            object_prefixes: vec![poster_prefix(video_id)],
             queued_at: now,
+            not_before: now + urls_live_for,
             reason: reason.to_owned(),
         }
+    }
+
+    /// For a video that never had a poster: nothing to list under its prefix.
+    pub fn without_posters(mut self) -> Self {
+        self.object_prefixes.clear();
+        self
     }
 }
 
@@ -146,6 +192,9 @@ mod tests {
             width: None,
             height: None,
             poster_content_type: None,
+            poster_key: None,
+            upload_id: None,
+            part_size: None,
         }
     }
 

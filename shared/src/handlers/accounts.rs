@@ -71,7 +71,7 @@ impl<A: AccountCreator + 'static> Handler for Register<A> {
         validate_password(&input.password)?;
         let now = now_epoch();
         let password_hash = hash_password(&input.password).map_err(|e| ApiError::internal_from("argon2", e))?;
-        let user = User { username: username.clone(), password_hash, created_at: now };
+        let user = User { username: username.clone(), password_hash, created_at: now, used_bytes: 0 };
         let (token, session) = new_session(&self.config, &username, now);
         self.accounts.create_user_with_session(&user, &session).await?;
         tracing::info!(username = %username, "user registered");
@@ -142,10 +142,19 @@ impl<S: SessionReader + SessionRevoker + 'static> Handler for Logout<S> {
     }
 }
 
-/// `GET /me`
+/// `GET /me`: the user, and their storage against the quota.
 pub struct Me<S, U> {
     pub sessions: S,
     pub users: U,
+    pub config: Config,
+}
+
+#[derive(Serialize)]
+struct MeView {
+    #[serde(flatten)]
+    user: PublicUser,
+    used_bytes: u64,
+    quota_bytes: u64,
 }
 
 impl<S: SessionReader + 'static, U: UserReader + 'static> Handler for Me<S, U> {
@@ -160,7 +169,9 @@ impl<S: SessionReader + 'static, U: UserReader + 'static> Handler for Me<S, U> {
             .get_user(&session.username)
             .await?
             .ok_or(ApiError::Unauthorized("unknown or expired session"))?;
-        Ok(json_response(StatusCode::OK, &PublicUser::from(&user)))
+        let me =
+            MeView { user: (&user).into(), used_bytes: user.used_bytes, quota_bytes: self.config.user_quota_bytes };
+        Ok(json_response(StatusCode::OK, &me))
     }
 }
 
@@ -195,6 +206,7 @@ pub struct DeleteUser<S, U, V, R, A> {
     pub owned: V,
     pub remover: R,
     pub accounts: A,
+    pub config: Config,
 }
 
 impl<S, U, V, R, A> Handler for DeleteUser<S, U, V, R, A>
@@ -236,8 +248,10 @@ where
                 break;
             }
             for video in &page.items {
-                let record = DeletionRecord::for_video(&video.id, "account_deleted", now);
-                self.remover.delete_video(&video.id, target.as_str(), &record).await?;
+                let urls_live_for = self.config.upload_url_ttl_secs as i64;
+                let record = DeletionRecord::for_video(&video.id, "account_deleted", now, urls_live_for);
+                let record = if video.poster_key.is_some() { record } else { record.without_posters() };
+                self.remover.delete_video(video, &record).await?;
             }
         }
         self.accounts.delete_user(&target).await?;

@@ -10,8 +10,10 @@ use crate::error::ApiResult;
 
 pub mod accounts;
 pub mod comments;
+pub mod complete;
 pub mod fallback;
 pub mod media;
+pub mod posters;
 pub mod sweep;
 pub mod uploads;
 pub mod videos;

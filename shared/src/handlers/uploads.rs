@@ -1,26 +1,23 @@
-//! Uploads: create a video with a presigned PUT, verify and publish it on
-//! `/complete`, and presigned poster uploads.
+//! Uploads: create a video with an S3 multipart upload, hand out part URLs,
+//! and tell a client which parts S3 already holds so that it can resume.
 
-use container_sniffer::{Container, Probe, MAX_MOOV_BYTES, SNIFF_BYTES};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
-use super::views::{VideoEnvelope, VideoView};
+use super::views::VideoView;
 use super::Handler;
 use crate::access::Access;
 use crate::auth::require_session;
 use crate::config::Config;
-use crate::domain::now_epoch;
-use crate::domain::video::{
-    poster_object_key, text_field, DeletionRecord, Privacy, Video, VideoStatus, ALLOWED_POSTER_TYPES,
-    ALLOWED_VIDEO_TYPES, MAX_POSTER_BYTES,
-};
+use crate::domain::account::Session;
+use crate::domain::upload::{UploadPlan, MAX_PART_URLS_PER_CALL};
+use crate::domain::video::{text_field, Privacy, Video, VideoStatus, ALLOWED_VIDEO_TYPES};
+use crate::domain::{now_epoch, rfc3339, Invalid};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{json_body, json_response, video_id_param};
 use crate::ports::{
-    ObjectInspector, Outcome, PosterSetter, PresignedRequest, ReadyInfo, SessionReader, UploadSettler, UploadUrls,
-    VideoCreator, VideoReader,
+    MultipartStarter, PartLister, PartUrls, PresignedRequest, SessionReader, VideoCreator, VideoReader,
 };
 
 #[derive(Deserialize)]
@@ -35,15 +32,24 @@ struct NewVideo {
     privacy: Option<Privacy>,
 }
 
+/// How the client sends the bytes.
+#[derive(Serialize)]
+struct UploadView {
+    part_size: u64,
+    part_count: u32,
+    /// Until then the upload can be resumed; the sweep then removes it.
+    expires_at: String,
+}
+
 #[derive(Serialize)]
 struct VideoCreated {
     video: VideoView,
-    upload: PresignedRequest,
+    upload: UploadView,
 }
 
 /// The declared type without parameters (`video/MP4; codecs=...` → `video/mp4`),
 /// if it is one of `allowed`; 415 (011) otherwise.
-fn allowed_media_type(raw: &str, allowed: &[&str]) -> ApiResult<String> {
+pub(crate) fn allowed_media_type(raw: &str, allowed: &[&str]) -> ApiResult<String> {
     let media_type = raw.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if !allowed.contains(&media_type.as_str()) {
         return Err(ApiError::UnsupportedMediaType(format!(
@@ -55,7 +61,7 @@ fn allowed_media_type(raw: &str, allowed: &[&str]) -> ApiResult<String> {
 }
 
 /// Checks a declared size against `1..=max`.
-fn check_size(size: u64, max: u64, what: &str) -> ApiResult<()> {
+pub(crate) fn check_size(size: u64, max: u64, what: &str) -> ApiResult<()> {
     if size == 0 {
         return Err(ApiError::bad_request("invalid field `size`: an upload cannot be empty"));
     }
@@ -65,17 +71,19 @@ fn check_size(size: u64, max: u64, what: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// `POST /videos`
-pub struct CreateVideo<S, U, V> {
+/// `POST /videos`: reserves the size on the quota and starts the upload.
+pub struct CreateVideo<S, M, V> {
     pub sessions: S,
-    pub upload_urls: U,
+    pub uploads: M,
     pub videos: V,
     pub config: Config,
 }
 
-impl<S: SessionReader + 'static, U: UploadUrls + 'static, V: VideoCreator + 'static> Handler for CreateVideo<S, U, V> {
+impl<S: SessionReader + 'static, M: MultipartStarter + 'static, V: VideoCreator + 'static> Handler
+    for CreateVideo<S, M, V>
+{
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.upload_urls.access(), self.videos.access()].concat()
+        [self.sessions.access(), self.uploads.access(), self.videos.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
@@ -85,9 +93,9 @@ impl<S: SessionReader + 'static, U: UploadUrls + 'static, V: VideoCreator + 'sta
         let description = text_field("description", input.description.as_deref().unwrap_or(""), 0, 5000)?;
         check_size(input.size, self.config.max_upload_bytes, "the video")?;
         let content_type = allowed_media_type(&input.content_type, &ALLOWED_VIDEO_TYPES)?;
+        let plan = UploadPlan::for_size(input.size, self.config.min_part_bytes);
         let now = now_epoch();
-        let ttl = self.config.upload_url_ttl_secs;
-        let video = Video {
+        let mut video = Video {
             id: uuid::Uuid::now_v7().to_string(),
             owner: session.username.to_string(),
             name,
@@ -98,159 +106,150 @@ impl<S: SessionReader + 'static, U: UploadUrls + 'static, V: VideoCreator + 'sta
             privacy: input.privacy.unwrap_or_default(),
             views: 0,
             created_at: now,
-            upload_expires_at: now + ttl as i64,
+            upload_expires_at: now + self.config.upload_window_secs,
             duration_seconds: None,
             width: None,
             height: None,
             poster_content_type: None,
+            poster_key: None,
+            upload_id: None,
+            part_size: Some(plan.part_size),
         };
-        let upload = self.upload_urls.presign_put(&video.object_key(), &video.content_type, video.size, ttl).await?;
-        self.videos.create_video(&video).await?;
+        // A create refused for the quota leaves an empty multipart upload;
+        // the bucket's lifecycle rule aborts it within a day.
+        video.upload_id = Some(self.uploads.start_upload(&video.object_key(), &video.content_type).await?);
+        self.videos.create_video(&video, self.config.user_quota_bytes).await?;
+        let upload = UploadView {
+            part_size: plan.part_size,
+            part_count: plan.part_count,
+            expires_at: rfc3339(video.upload_expires_at),
+        };
         Ok(json_response(StatusCode::CREATED, &VideoCreated { video: (&video).into(), upload }))
     }
 }
 
-/// Does the container agree with the declared content type?
-fn container_matches(container: Container, content_type: &str) -> bool {
-    match container {
-        Container::Mp4 | Container::QuickTime => matches!(content_type, "video/mp4" | "video/quicktime"),
-        Container::WebM | Container::Matroska => content_type == "video/webm",
+/// The caller's own pending upload: its plan and upload id. A stranger gets
+/// 404, as for a missing video; a finished upload is a 409.
+pub(crate) async fn own_pending_upload(
+    videos: &impl VideoReader,
+    id: &str,
+    session: &Session,
+) -> ApiResult<(Video, UploadPlan, String)> {
+    let video = videos.get_video(id).await?.filter(|v| v.owner == session.username.as_str());
+    let video = video.ok_or(ApiError::NotFound("video"))?;
+    if video.status != VideoStatus::Pending {
+        return Err(ApiError::Conflict("this upload is finished"));
     }
-}
-
-/// Checks the uploaded object without downloading it: HEAD for the size,
-/// ranged GETs for the container header (and an MP4's `moov` box).
-async fn inspect_upload(objects: &impl ObjectInspector, video: &Video) -> ApiResult<Result<ReadyInfo, String>> {
-    let key = video.object_key();
-    let Some(size) = objects.size_of(&key).await? else {
-        return Ok(Err("no video was uploaded".into()));
-    };
-    if size != video.size {
-        return Ok(Err(format!("the upload has {size} bytes, not the {} declared", video.size)));
-    }
-    let head = objects.read_range(&key, 0, SNIFF_BYTES.min(size)).await?;
-    let (container, info) = match container_sniffer::probe(&head, size) {
-        Probe::NotVideo => return Ok(Err("the upload is not an MP4, QuickTime or WebM video".into())),
-        Probe::Video { container, info } => (container, info),
-        Probe::NeedMoov { container, offset, length } => {
-            let moov = objects.read_range(&key, offset, length.min(MAX_MOOV_BYTES)).await?;
-            match container_sniffer::parse_moov(&moov) {
-                Some(info) => (container, info),
-                None => return Ok(Err("the upload's MP4 index (moov) is corrupt".into())),
-            }
-        }
-    };
-    if !container_matches(container, &video.content_type) {
-        return Ok(Err(format!("the upload is {container:?}, not {}", video.content_type)));
-    }
-    Ok(Ok(ReadyInfo { duration_seconds: info.duration_seconds, width: info.width, height: info.height }))
-}
-
-/// `POST /videos/{id}/complete`: idempotent; owner only.
-pub struct CompleteVideo<S, V, O, T> {
-    pub sessions: S,
-    pub videos: V,
-    pub objects: O,
-    pub settle: T,
-}
-
-impl<S, V, O, T> Handler for CompleteVideo<S, V, O, T>
-where
-    S: SessionReader + 'static,
-    V: VideoReader + 'static,
-    O: ObjectInspector + 'static,
-    T: UploadSettler + 'static,
-{
-    fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.videos.access(), self.objects.access(), self.settle.access()].concat()
-    }
-
-    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
-        let session = require_session(&self.sessions, &req).await?;
-        let me = session.username.as_str();
-        let id = video_id_param(&req)?;
-        let video = self.videos.get_video(&id).await?.ok_or(ApiError::NotFound("video"))?;
-        if video.owner != me {
-            return Err(if video.visible_to(Some(me)) {
-                ApiError::Forbidden("only the owner can complete an upload")
-            } else {
-                ApiError::NotFound("video")
-            });
-        }
-        let video = match video.status {
-            VideoStatus::Ready => video,
-            VideoStatus::Rejected => return Err(ApiError::InvalidUpload("this upload was rejected".into())),
-            VideoStatus::Pending => match inspect_upload(&self.objects, &video).await? {
-                Ok(info) => match self.settle.mark_ready(&video, &info).await? {
-                    Some(ready) => ready,
-                    // A concurrent complete got there first: answer with its outcome.
-                    None => return self.settled(&id).await,
-                },
-                Err(reason) => {
-                    let record = DeletionRecord::for_video(&id, "rejected", now_epoch());
-                    if !self.settle.reject_video(&id, &record).await? {
-                        return self.settled(&id).await;
-                    }
-                    tracing::info!(video_id = %id, reason, "upload rejected");
-                    return Err(ApiError::InvalidUpload(reason));
-                }
-            },
-        };
-        Ok(json_response(StatusCode::OK, &VideoEnvelope::from(&video)))
-    }
-}
-
-impl<S, V: VideoReader, O, T> CompleteVideo<S, V, O, T> {
-    /// The answer for a video whose status another request just settled.
-    async fn settled(&self, id: &str) -> ApiResult<Response<Body>> {
-        match self.videos.get_video(id).await? {
-            Some(video) if video.status == VideoStatus::Ready => {
-                Ok(json_response(StatusCode::OK, &VideoEnvelope::from(&video)))
-            }
-            Some(_) => Err(ApiError::InvalidUpload("this upload was rejected".into())),
-            None => Err(ApiError::NotFound("video")),
-        }
+    match (video.plan(), video.upload_id.clone()) {
+        (Some(plan), Some(upload_id)) => Ok((video, plan, upload_id)),
+        _ => Err(ApiError::Conflict("this upload has no parts to send")),
     }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewPoster {
-    content_type: String,
-    size: u64,
+struct PartRequest {
+    part_numbers: Vec<u32>,
 }
 
 #[derive(Serialize)]
-struct PosterCreated {
-    upload: PresignedRequest,
+struct PartUrl {
+    part_number: u32,
+    #[serde(flatten)]
+    request: PresignedRequest,
 }
 
-/// `POST /videos/{id}/poster`: a presigned PUT for the poster image.
-pub struct CreatePoster<S, P, U> {
+#[derive(Serialize)]
+struct PartUrlList {
+    parts: Vec<PartUrl>,
+}
+
+/// Checks the part numbers a client asks URLs for.
+fn requested_parts(numbers: &[u32], plan: &UploadPlan) -> Result<(), Invalid> {
+    if numbers.is_empty() || numbers.len() > MAX_PART_URLS_PER_CALL {
+        return Err(Invalid::new("part_numbers", format!("ask for 1-{MAX_PART_URLS_PER_CALL} parts at a time")));
+    }
+    if let Some(bad) = numbers.iter().find(|&&n| plan.part_len(n).is_none()) {
+        return Err(Invalid::new("part_numbers", format!("part {bad} is not in 1-{}", plan.part_count)));
+    }
+    let mut sorted = numbers.to_vec();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
+        return Err(Invalid::new("part_numbers", "a part is asked for twice"));
+    }
+    Ok(())
+}
+
+/// `POST /videos/{id}/upload/parts`: short-lived UploadPart URLs, each signing
+/// its part's exact length.
+pub struct UploadParts<S, V, P> {
     pub sessions: S,
-    pub posters: P,
-    pub upload_urls: U,
+    pub videos: V,
+    pub part_urls: P,
     pub config: Config,
 }
 
-impl<S: SessionReader + 'static, P: PosterSetter + 'static, U: UploadUrls + 'static> Handler for CreatePoster<S, P, U> {
+impl<S: SessionReader + 'static, V: VideoReader + 'static, P: PartUrls + 'static> Handler for UploadParts<S, V, P> {
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.posters.access(), self.upload_urls.access()].concat()
+        [self.sessions.access(), self.videos.access(), self.part_urls.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let session = require_session(&self.sessions, &req).await?;
         let id = video_id_param(&req)?;
-        let input: NewPoster = json_body(&req)?;
-        check_size(input.size, MAX_POSTER_BYTES, "the poster")?;
-        let content_type = allowed_media_type(&input.content_type, &ALLOWED_POSTER_TYPES)?;
-        match self.posters.set_poster(&id, session.username.as_str(), &content_type).await? {
-            Outcome::Done => {}
-            Outcome::NotFound => return Err(ApiError::NotFound("video")),
-            Outcome::Forbidden => return Err(ApiError::Forbidden("only the owner can set the poster")),
-        }
+        let input: PartRequest = json_body(&req)?;
+        let (video, plan, upload_id) = own_pending_upload(&self.videos, &id, &session).await?;
+        requested_parts(&input.part_numbers, &plan)?;
         let ttl = self.config.upload_url_ttl_secs;
-        let upload = self.upload_urls.presign_put(&poster_object_key(&id), &content_type, input.size, ttl).await?;
-        Ok(json_response(StatusCode::CREATED, &PosterCreated { upload }))
+        let mut parts = Vec::with_capacity(input.part_numbers.len());
+        for &part_number in &input.part_numbers {
+            let length = plan.part_len(part_number).expect("checked above");
+            let request =
+                self.part_urls.presign_part(&video.object_key(), &upload_id, part_number, length, ttl).await?;
+            parts.push(PartUrl { part_number, request });
+        }
+        Ok(json_response(StatusCode::OK, &PartUrlList { parts }))
+    }
+}
+
+#[derive(Serialize)]
+struct HeldPartView {
+    part_number: u32,
+    size: u64,
+}
+
+#[derive(Serialize)]
+struct UploadProgress {
+    part_size: u64,
+    part_count: u32,
+    parts: Vec<HeldPartView>,
+}
+
+/// `GET /videos/{id}/upload`: the parts S3 holds with their planned size, so
+/// that a client sends only the others.
+pub struct GetUpload<S, V, L> {
+    pub sessions: S,
+    pub videos: V,
+    pub parts: L,
+}
+
+impl<S: SessionReader + 'static, V: VideoReader + 'static, L: PartLister + 'static> Handler for GetUpload<S, V, L> {
+    fn access(&self) -> Vec<Access> {
+        [self.sessions.access(), self.videos.access(), self.parts.access()].concat()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let session = require_session(&self.sessions, &req).await?;
+        let id = video_id_param(&req)?;
+        let (video, plan, upload_id) = own_pending_upload(&self.videos, &id, &session).await?;
+        let held = self.parts.list_parts(&video.object_key(), &upload_id).await?;
+        let held = held.ok_or(ApiError::Conflict("this upload is finished"))?;
+        let parts = held
+            .iter()
+            .filter(|p| plan.part_len(p.part_number) == Some(p.size))
+            .map(|p| HeldPartView { part_number: p.part_number, size: p.size })
+            .collect();
+        let progress = UploadProgress { part_size: plan.part_size, part_count: plan.part_count, parts };
+        Ok(json_response(StatusCode::OK, &progress))
     }
 }

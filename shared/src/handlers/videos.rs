@@ -7,12 +7,13 @@ use super::views::{VideoList, VideoView};
 use super::Handler;
 use crate::access::Access;
 use crate::auth::{optional_session, require_session};
+use crate::config::Config;
 use crate::domain::account::{Session, Username};
 use crate::domain::now_epoch;
 use crate::domain::video::{DeletionRecord, Video};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{empty_response, json_response, page_request, path_param, video_id_param};
-use crate::ports::{FeedReader, Outcome, OwnerVideos, SessionReader, VideoReader, VideoRemover};
+use crate::ports::{FeedReader, OwnerVideos, SessionReader, VideoReader, VideoRemover};
 
 /// The video if `viewer` may see it; 404 otherwise, exactly as for a missing one.
 pub(crate) async fn visible_video(videos: &impl VideoReader, id: &str, viewer: Option<&Session>) -> ApiResult<Video> {
@@ -77,26 +78,33 @@ impl<S: SessionReader + 'static, V: OwnerVideos + 'static> Handler for ListUserV
     }
 }
 
-/// `DELETE /videos/{id}`: owner only. Gone from every read at once; the sweep
-/// deletes the objects and comments later.
-pub struct DeleteVideo<S, R> {
+/// `DELETE /videos/{id}`: owner only. Gone from every read at once and its
+/// bytes given back; the sweep deletes the objects, upload and comments later.
+pub struct DeleteVideo<S, V, R> {
     pub sessions: S,
+    pub videos: V,
     pub remover: R,
+    pub config: Config,
 }
 
-impl<S: SessionReader + 'static, R: VideoRemover + 'static> Handler for DeleteVideo<S, R> {
+impl<S: SessionReader + 'static, V: VideoReader + 'static, R: VideoRemover + 'static> Handler for DeleteVideo<S, V, R> {
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.remover.access()].concat()
+        [self.sessions.access(), self.videos.access(), self.remover.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let session = require_session(&self.sessions, &req).await?;
         let id = video_id_param(&req)?;
-        let record = DeletionRecord::for_video(&id, "deleted", now_epoch());
-        match self.remover.delete_video(&id, session.username.as_str(), &record).await? {
-            Outcome::Done => Ok(empty_response(StatusCode::NO_CONTENT)),
-            Outcome::NotFound => Err(ApiError::NotFound("video")),
-            Outcome::Forbidden => Err(ApiError::Forbidden("only the owner can delete a video")),
+        // Read first: the quota gets back the stored size.
+        let video = visible_video(&self.videos, &id, Some(&session)).await?;
+        if video.owner != session.username.as_str() {
+            return Err(ApiError::Forbidden("only the owner can delete a video"));
         }
+        let record = DeletionRecord::for_video(&id, "deleted", now_epoch(), self.config.upload_url_ttl_secs as i64);
+        let record = if video.poster_key.is_some() { record } else { record.without_posters() };
+        if !self.remover.delete_video(&video, &record).await? {
+            return Err(ApiError::NotFound("video"));
+        }
+        Ok(empty_response(StatusCode::NO_CONTENT))
     }
 }

@@ -15,9 +15,18 @@ pub struct PresignedRequest {
     pub expires_at: String,
 }
 
+/// A part S3 holds for a multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartInfo {
+    pub part_number: u32,
+    pub size: u64,
+    pub etag: String,
+}
+
 pub trait UploadUrls: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// A PUT URL that signs the key, the Content-Type and the Content-Length.
+    /// A PUT URL that signs the key, the Content-Type, the Content-Length and
+    /// `If-None-Match: *`, so that it writes a new object once and only once.
     fn presign_put(
         &self,
         key: &str,
@@ -50,4 +59,52 @@ pub trait ObjectRemover: Send + Sync {
     fn access(&self) -> Vec<Access>;
     /// Deletes keys in `DeleteObjects` calls of up to 1000; a missing key is no error.
     fn delete_objects(&self, keys: &[String]) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// Deletes every object under a prefix.
+    fn delete_prefix(&self, prefix: &str) -> impl Future<Output = ApiResult<usize>> + Send;
+}
+
+/// Starts an S3 multipart upload (the server does; clients only send parts).
+pub trait MultipartStarter: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// The new upload's id.
+    fn start_upload(&self, key: &str, content_type: &str) -> impl Future<Output = ApiResult<String>> + Send;
+}
+
+pub trait PartUrls: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// An UploadPart URL that signs the part's exact Content-Length.
+    fn presign_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        length: u64,
+        ttl_secs: u64,
+    ) -> impl Future<Output = ApiResult<PresignedRequest>> + Send;
+}
+
+pub trait PartLister: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Every part S3 holds (all pages), or None when the upload no longer
+    /// exists (completed or aborted).
+    fn list_parts(&self, key: &str, upload_id: &str) -> impl Future<Output = ApiResult<Option<Vec<PartInfo>>>> + Send;
+}
+
+pub trait UploadCompleter: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Joins the parts into the object. Afterwards no part URL works.
+    fn complete_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: &[PartInfo],
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+}
+
+pub trait UploadAborter: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// `(key, upload id)` of every multipart upload in progress.
+    fn uploads_in_progress(&self) -> impl Future<Output = ApiResult<Vec<(String, String)>>> + Send;
+    /// Aborts one; its parts are deleted and its part URLs stop working.
+    fn abort_upload(&self, key: &str, upload_id: &str) -> impl Future<Output = ApiResult<()>> + Send;
 }

@@ -23,8 +23,9 @@ pub trait VideoReader: Send + Sync {
 
 pub trait VideoCreator: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Creates a pending video; ids never collide, the put is conditional anyway.
-    fn create_video(&self, video: &Video) -> impl Future<Output = ApiResult<()>> + Send;
+    /// Creates a pending video and reserves its size on the owner's quota, in
+    /// one transaction; `ApiError::QuotaExceeded` when it does not fit.
+    fn create_video(&self, video: &Video, quota_bytes: u64) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
 /// Ready, public videos, newest first.
@@ -55,20 +56,16 @@ pub trait UploadSettler: Send + Sync {
     fn access(&self) -> Vec<Access>;
     /// pending → ready, listing it if public. None if the video was not pending.
     fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
-    /// pending → rejected, and its objects queued, in one transaction.
-    /// False if the video was not pending.
-    fn reject_video(&self, id: &str, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
+    /// pending → rejected, its objects queued and its bytes given back, in one
+    /// transaction. False if the video was not pending.
+    fn reject_video(&self, video: &Video, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
 }
 
 pub trait VideoRemover: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Deletes the video item and queues its record, in one transaction, if `owner` owns it.
-    fn delete_video(
-        &self,
-        id: &str,
-        owner: &str,
-        record: &DeletionRecord,
-    ) -> impl Future<Output = ApiResult<Outcome>> + Send;
+    /// Deletes the video item, queues its record and gives its bytes back to
+    /// the owner's quota, in one transaction. False if it was already gone.
+    fn delete_video(&self, video: &Video, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
 }
 
 pub trait ViewCounter: Send + Sync {
@@ -79,17 +76,24 @@ pub trait ViewCounter: Send + Sync {
 
 pub trait PosterSetter: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Records the poster's content type if `owner` owns the video.
-    fn set_poster(&self, id: &str, owner: &str, content_type: &str) -> impl Future<Output = ApiResult<Outcome>> + Send;
+    /// Records the poster's key and content type if `owner` owns the video.
+    fn set_poster(
+        &self,
+        id: &str,
+        owner: &str,
+        key: &str,
+        content_type: &str,
+    ) -> impl Future<Output = ApiResult<Outcome>> + Send;
 }
 
 /// Abandoned uploads, for the sweep.
 pub trait PendingExpirer: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Ids of videos still pending whose upload URL expired before `before`.
-    fn expired_pending(&self, before: i64, limit: u32) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
-    /// Deletes a still-pending video and queues its record, in one transaction.
-    fn expire_pending(&self, id: &str, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
+    /// Videos still pending whose upload window closed before `before`.
+    fn expired_pending(&self, before: i64, limit: u32) -> impl Future<Output = ApiResult<Vec<Video>>> + Send;
+    /// Deletes a still-pending video, queues its record and gives its bytes
+    /// back, in one transaction.
+    fn expire_pending(&self, video: &Video, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
 }
 
 pub trait CommentWriter: Send + Sync {

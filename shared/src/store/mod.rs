@@ -7,6 +7,8 @@ pub mod client;
 pub mod dynamo;
 mod http_client;
 #[cfg(feature = "s3")]
+mod multipart;
+#[cfg(feature = "s3")]
 pub mod s3;
 
 use crate::error::ApiError;

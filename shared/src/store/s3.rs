@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::presigning::{PresignedRequest as PresignedRequest_, PresigningConfig};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
 
@@ -51,7 +51,7 @@ pub struct Objects {
 }
 
 impl Objects {
-    fn key<'k>(&self, key: &'k str) -> ApiResult<&'k str> {
+    pub(super) fn key<'k>(&self, key: &'k str) -> ApiResult<&'k str> {
         if self.prefixes.iter().any(|prefix| key.starts_with(prefix)) {
             Ok(key)
         } else {
@@ -59,20 +59,24 @@ impl Objects {
         }
     }
 
-    fn on_objects(&self, action: &'static str) -> Vec<Access> {
+    pub(super) fn on_objects(&self, action: &'static str) -> Vec<Access> {
         self.prefixes.iter().map(|prefix| Access::objects(action, prefix)).collect()
     }
 
-    fn client(&self) -> &Client {
+    pub(super) fn prefixes(&self) -> &'static [&'static str] {
+        self.prefixes
+    }
+
+    pub(super) fn client(&self) -> &Client {
         &self.bucket.client
     }
 
-    fn bucket(&self) -> &str {
+    pub(super) fn bucket(&self) -> &str {
         &self.bucket.name
     }
 }
 
-fn presigning(ttl_secs: u64) -> ApiResult<PresigningConfig> {
+pub(super) fn presigning(ttl_secs: u64) -> ApiResult<PresigningConfig> {
     PresigningConfig::builder()
         .start_time(SystemTime::now())
         .expires_in(Duration::from_secs(ttl_secs))
@@ -99,24 +103,29 @@ impl UploadUrls for Objects {
             .key(self.key(key)?)
             .content_type(content_type)
             .content_length(length as i64)
+            .if_none_match("*")
             .presigned(presigning(ttl_secs)?)
             .await
             .map_err(|e| ApiError::internal_from("presigning a PUT", e))?;
-        Ok(PresignedRequest {
-            url: presigned.uri().to_owned(),
-            method: presigned.method().to_owned(),
-            // What the client must send: the signed type and length (not, say, a
-            // trace header the SDK adds inside Lambda).
-            headers: presigned
-                .headers()
-                .filter(|(k, _)| {
-                    let k = k.to_ascii_lowercase();
-                    k == "content-type" || k == "content-length" || k.starts_with("x-amz-")
-                })
-                .map(|(k, v)| (canonical_header(k), v.to_owned()))
-                .collect(),
-            expires_at: rfc3339(now_epoch() + ttl_secs as i64),
-        })
+        Ok(client_request(&presigned, ttl_secs))
+    }
+}
+
+/// What the client must send: the URL and the signed headers (not, say, a
+/// trace header the SDK adds inside Lambda).
+pub(super) fn client_request(presigned: &PresignedRequest_, ttl_secs: u64) -> PresignedRequest {
+    PresignedRequest {
+        url: presigned.uri().to_owned(),
+        method: presigned.method().to_owned(),
+        headers: presigned
+            .headers()
+            .filter(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                k == "content-type" || k == "content-length" || k == "if-none-match" || k.starts_with("x-amz-")
+            })
+            .map(|(k, v)| (canonical_header(k), v.to_owned()))
+            .collect(),
+        expires_at: rfc3339(now_epoch() + ttl_secs as i64),
     }
 }
 
@@ -167,7 +176,8 @@ impl ObjectInspector for Objects {
 
 impl ObjectRemover for Objects {
     fn access(&self) -> Vec<Access> {
-        self.on_objects("s3:DeleteObject")
+        // Deleting by prefix lists the keys first.
+        [self.on_objects("s3:DeleteObject"), vec![Access::bucket("s3:ListBucket")]].concat()
     }
 
     async fn delete_objects(&self, keys: &[String]) -> ApiResult<usize> {
@@ -187,6 +197,17 @@ impl ObjectRemover for Objects {
             deleted += chunk.len();
         }
         Ok(deleted)
+    }
+
+    async fn delete_prefix(&self, prefix: &str) -> ApiResult<usize> {
+        let mut keys = Vec::new();
+        let mut pages =
+            self.client().list_objects_v2().bucket(self.bucket()).prefix(self.key(prefix)?).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.or_unavailable("ListObjectsV2", prefix)?;
+            keys.extend(page.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
+        }
+        ObjectRemover::delete_objects(self, &keys).await
     }
 }
 

@@ -9,14 +9,14 @@ pub mod util;
 mod videos;
 
 use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 
 use crate::config::{Config, Table};
-use crate::domain::video::DeletionRecord;
+use crate::domain::video::{DeletionRecord, Video};
 use crate::error::ApiResult;
 use crate::store::OrUnavailable;
-use util::{built, from_item, is_transaction_condition_failure, s, to_item, Item};
+use util::{built, failed_conditions, from_item, is_transaction_condition_failure, n, s, to_item, Item};
 
 /// The one partition of the deletions table.
 const DELETION_QUEUE: &str = "deletions";
@@ -57,11 +57,50 @@ impl Dynamo {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// One transaction: a conditional write on a video plus its deletion record.
-    /// `Ok(false)` when the write's condition failed (nothing was written).
-    async fn write_with_record(&self, write: TransactWriteItem, record: &DeletionRecord) -> ApiResult<bool> {
-        let request = self.client.transact_write_items().transact_items(write).transact_items(self.record_put(record)?);
-        self.transact(request).await
+    /// Gives `size` bytes back to `owner`'s quota, for a transaction.
+    fn refund(&self, owner: &str, size: u64) -> ApiResult<TransactWriteItem> {
+        let update = Update::builder()
+            .table_name(self.table(Table::Users))
+            .key("username", s(owner))
+            .update_expression("SET used_bytes = used_bytes - :size")
+            .condition_expression("used_bytes >= :size")
+            .expression_attribute_values(":size", n(size))
+            .build();
+        Ok(TransactWriteItem::builder().update(built(update)?).build())
+    }
+
+    /// One transaction: a conditional write on a video, its deletion record,
+    /// and its bytes given back to its owner. `Ok(false)` when the write's
+    /// condition failed (nothing was written). An owner with nothing to give
+    /// back (gone, or from before quotas) does not block the write.
+    async fn write_with_record(
+        &self,
+        write: TransactWriteItem,
+        record: &DeletionRecord,
+        video: &Video,
+    ) -> ApiResult<bool> {
+        let table = self.table(Table::Videos);
+        let request = self
+            .client
+            .transact_write_items()
+            .transact_items(write.clone())
+            .transact_items(self.record_put(record)?)
+            .transact_items(self.refund(&video.owner, video.size)?);
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(err) => match failed_conditions(&err).as_deref() {
+                Some([false, false, true]) => {
+                    let without_refund = self
+                        .client
+                        .transact_write_items()
+                        .transact_items(write)
+                        .transact_items(self.record_put(record)?);
+                    self.transact(without_refund).await
+                }
+                Some(_) => Ok(false),
+                None => Err(err).or_unavailable("TransactWriteItems", table),
+            },
+        }
     }
 
     /// Runs a transaction; `Ok(false)` when one of its conditions failed.

@@ -41,6 +41,16 @@ pub fn is_transaction_condition_failure<R>(err: &SdkError<TransactWriteItemsErro
     }
 }
 
+/// For a transaction cancelled by conditions: which of its items failed one.
+pub fn failed_conditions<R>(err: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+            Some(cancelled.cancellation_reasons().iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect())
+        }
+        _ => None,
+    }
+}
+
 /// An item into a domain type; a stored item that does not fit is a bug.
 pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> ApiResult<T> {
     serde_dynamo::from_item(item).map_err(|e| ApiError::internal_from("reading a stored item", e))

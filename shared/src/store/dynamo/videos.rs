@@ -2,15 +2,15 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, TransactWriteItem, Update};
 
-use super::util::{built, from_item, is_conditional_failure, n, query_page, s, to_item, Item};
+use super::util::{built, failed_conditions, from_item, is_conditional_failure, n, query_page, s, to_item, Item};
 use super::Dynamo;
 use crate::access::Access;
-use crate::config::Table::{Deletions, Videos};
+use crate::config::Table::{Deletions, Users, Videos};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::video::{DeletionRecord, Privacy, Video, VideoStatus};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::ports::{
     FeedReader, Outcome, OwnedVideos, OwnerVideos, PendingExpirer, PosterSetter, ReadyInfo, UploadSettler,
     VideoCreator, VideoReader, VideoRemover, ViewCounter,
@@ -77,19 +77,41 @@ impl VideoReader for Dynamo {
 
 impl VideoCreator for Dynamo {
     fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:PutItem", Videos)]
+        vec![Access::dynamodb("dynamodb:UpdateItem", Users), Access::dynamodb("dynamodb:PutItem", Videos)]
     }
 
-    async fn create_video(&self, video: &Video) -> ApiResult<()> {
-        let table = self.table(Videos);
-        let put = self
-            .client
-            .put_item()
-            .table_name(table)
+    async fn create_video(&self, video: &Video, quota_bytes: u64) -> ApiResult<()> {
+        let quota_exceeded = ApiError::QuotaExceeded { needed: video.size, quota: quota_bytes };
+        // Concurrent creates cannot pass the quota together: the reservation is conditional.
+        let Some(room_left_for) = quota_bytes.checked_sub(video.size) else { return Err(quota_exceeded) };
+        let reserve = Update::builder()
+            .table_name(self.table(Users))
+            .key("username", s(&video.owner))
+            .update_expression("SET used_bytes = if_not_exists(used_bytes, :zero) + :size")
+            .condition_expression(
+                "attribute_exists(username) AND (attribute_not_exists(used_bytes) OR used_bytes <= :room)",
+            )
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":size", n(video.size))
+            .expression_attribute_values(":room", n(room_left_for))
+            .build();
+        let put = Put::builder()
+            .table_name(self.table(Videos))
             .set_item(Some(video_item(video)?))
-            .condition_expression("attribute_not_exists(id)");
-        put.send().await.or_unavailable("PutItem", table)?;
-        Ok(())
+            .condition_expression("attribute_not_exists(id)")
+            .build();
+        let request = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(built(reserve)?).build())
+            .transact_items(TransactWriteItem::builder().put(built(put)?).build());
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(err) if failed_conditions(&err).is_some_and(|failed| failed.first() == Some(&true)) => {
+                Err(quota_exceeded)
+            }
+            Err(err) => Err(err).or_unavailable("TransactWriteItems", self.table(Videos)),
+        }
     }
 }
 
@@ -129,7 +151,11 @@ impl OwnedVideos for Dynamo {
 
 impl UploadSettler for Dynamo {
     fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:UpdateItem", Videos), Access::dynamodb("dynamodb:PutItem", Deletions)]
+        vec![
+            Access::dynamodb("dynamodb:UpdateItem", Videos),
+            Access::dynamodb("dynamodb:PutItem", Deletions),
+            Access::dynamodb("dynamodb:UpdateItem", Users),
+        ]
     }
 
     async fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> ApiResult<Option<Video>> {
@@ -163,7 +189,7 @@ impl UploadSettler for Dynamo {
                 .expression_attribute_values(":feed", s(FEED_PARTITION))
                 .expression_attribute_values(":owner", s(&video.owner));
         }
-        let expression = format!("SET {} REMOVE pending_key", set.join(", "));
+        let expression = format!("SET {} REMOVE pending_key, upload_id", set.join(", "));
         match request.update_expression(expression).send().await {
             Ok(out) => out.attributes.map(from_item).transpose(),
             Err(err) if is_conditional_failure(&err) => Ok(None),
@@ -171,17 +197,17 @@ impl UploadSettler for Dynamo {
         }
     }
 
-    async fn reject_video(&self, id: &str, record: &DeletionRecord) -> ApiResult<bool> {
+    async fn reject_video(&self, video: &Video, record: &DeletionRecord) -> ApiResult<bool> {
         let update = Update::builder()
             .table_name(self.table(Videos))
-            .set_key(Some(video_key(id)))
-            .update_expression("SET #status = :rejected REMOVE pending_key")
+            .set_key(Some(video_key(&video.id)))
+            .update_expression("SET #status = :rejected REMOVE pending_key, upload_id")
             .condition_expression("#status = :pending")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":rejected", s("rejected"))
             .expression_attribute_values(":pending", s("pending"))
             .build();
-        self.write_with_record(TransactWriteItem::builder().update(built(update)?).build(), record).await
+        self.write_with_record(TransactWriteItem::builder().update(built(update)?).build(), record, video).await
     }
 }
 
@@ -190,24 +216,29 @@ impl VideoRemover for Dynamo {
         vec![
             Access::dynamodb("dynamodb:DeleteItem", Videos),
             Access::dynamodb("dynamodb:PutItem", Deletions),
-            // Telling a stranger's video from a missing one after a failed condition.
-            Access::dynamodb("dynamodb:GetItem", Videos),
+            Access::dynamodb("dynamodb:UpdateItem", Users),
         ]
     }
 
-    async fn delete_video(&self, id: &str, owner: &str, record: &DeletionRecord) -> ApiResult<Outcome> {
-        let delete = Delete::builder()
+    async fn delete_video(&self, video: &Video, record: &DeletionRecord) -> ApiResult<bool> {
+        // As read: the size given back, and the poster the record covers (or none).
+        let poster = match &video.poster_key {
+            Some(_) => "poster_key = :poster",
+            None => "attribute_not_exists(poster_key)",
+        };
+        let mut delete = Delete::builder()
             .table_name(self.table(Videos))
-            .set_key(Some(video_key(id)))
-            .condition_expression("#owner = :owner")
+            .set_key(Some(video_key(&video.id)))
+            .condition_expression(format!("#owner = :owner AND #size = :size AND {poster}"))
             .expression_attribute_names("#owner", "owner")
-            .expression_attribute_values(":owner", s(owner))
-            .build();
-        if self.write_with_record(TransactWriteItem::builder().delete(built(delete)?).build(), record).await? {
-            Ok(Outcome::Done)
-        } else {
-            self.missing_or_forbidden(id, owner).await
+            .expression_attribute_names("#size", "size")
+            .expression_attribute_values(":owner", s(&video.owner))
+            .expression_attribute_values(":size", n(video.size));
+        if let Some(key) = &video.poster_key {
+            delete = delete.expression_attribute_values(":poster", s(key));
         }
+        let delete = delete.build();
+        self.write_with_record(TransactWriteItem::builder().delete(built(delete)?).build(), record, video).await
     }
 }
 
@@ -246,14 +277,15 @@ impl PosterSetter for Dynamo {
         vec![Access::dynamodb("dynamodb:UpdateItem", Videos), Access::dynamodb("dynamodb:GetItem", Videos)]
     }
 
-    async fn set_poster(&self, id: &str, owner: &str, content_type: &str) -> ApiResult<Outcome> {
+    async fn set_poster(&self, id: &str, owner: &str, key: &str, content_type: &str) -> ApiResult<Outcome> {
         let table = self.table(Videos);
         let result = self
             .client
             .update_item()
             .table_name(table)
             .set_key(Some(video_key(id)))
-            .update_expression("SET poster_content_type = :type")
+            .update_expression("SET poster_content_type = :type, poster_key = :key")
+            .expression_attribute_values(":key", s(key))
             .condition_expression("#owner = :owner")
             .expression_attribute_names("#owner", "owner")
             .expression_attribute_values(":owner", s(owner))
@@ -274,10 +306,11 @@ impl PendingExpirer for Dynamo {
             Access::index(Videos, "pending_uploads"),
             Access::dynamodb("dynamodb:DeleteItem", Videos),
             Access::dynamodb("dynamodb:PutItem", Deletions),
+            Access::dynamodb("dynamodb:UpdateItem", Users),
         ]
     }
 
-    async fn expired_pending(&self, before: i64, limit: u32) -> ApiResult<Vec<String>> {
+    async fn expired_pending(&self, before: i64, limit: u32) -> ApiResult<Vec<Video>> {
         let table = self.table(Videos);
         let out = self
             .client
@@ -291,18 +324,17 @@ impl PendingExpirer for Dynamo {
             .send()
             .await
             .or_unavailable("Query", table)?;
-        let ids = out.items.unwrap_or_default();
-        Ok(ids.iter().filter_map(|item| item.get("id").and_then(|v| v.as_s().ok()).cloned()).collect())
+        out.items.unwrap_or_default().into_iter().map(from_item).collect()
     }
 
-    async fn expire_pending(&self, id: &str, record: &DeletionRecord) -> ApiResult<bool> {
+    async fn expire_pending(&self, video: &Video, record: &DeletionRecord) -> ApiResult<bool> {
         let delete = Delete::builder()
             .table_name(self.table(Videos))
-            .set_key(Some(video_key(id)))
+            .set_key(Some(video_key(&video.id)))
             .condition_expression("#status = :pending")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":pending", s("pending"))
             .build();
-        self.write_with_record(TransactWriteItem::builder().delete(built(delete)?).build(), record).await
+        self.write_with_record(TransactWriteItem::builder().delete(built(delete)?).build(), record, video).await
     }
 }
