@@ -253,3 +253,19 @@ impl<S: SessionReader + 'static, V: VideoReader + 'static, L: PartLister + 'stat
         Ok(json_response(StatusCode::OK, &progress))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_requests_are_checked_against_the_plan() {
+        let plan = UploadPlan::for_size(11 * 1024 * 1024, 5 * 1024 * 1024);
+        assert!(requested_parts(&[1, 2, 3], &plan).is_ok());
+        assert!(requested_parts(&[3], &plan).is_ok());
+        for bad in [vec![], vec![0], vec![4], vec![1, 1], (1..=101).collect::<Vec<u32>>()] {
+            let err = requested_parts(&bad, &plan).unwrap_err();
+            assert_eq!(err.field, "part_numbers", "{bad:?}");
+        }
+    }
+}

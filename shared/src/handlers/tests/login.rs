@@ -20,6 +20,7 @@ fn with_user(name: &str, password: &str) -> Memory {
         username: Username::parse(name).unwrap(),
         password_hash: hash_password(password).unwrap(),
         created_at: 0,
+        used_bytes: 0,
     };
     memory.users.lock().unwrap().insert(name.to_owned(), user);
     memory

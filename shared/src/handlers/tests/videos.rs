@@ -23,6 +23,9 @@ fn video(owner: &str, status: VideoStatus, privacy: Privacy) -> Video {
         width: None,
         height: None,
         poster_content_type: None,
+        poster_key: None,
+        upload_id: None,
+        part_size: None,
     }
 }
 
