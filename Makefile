@@ -57,6 +57,12 @@ dev: bootstrap
 	@echo "  curl -s http://127.0.0.1:$(WATCH_PORT)/me -H 'Authorization: Bearer <session_id>'"
 	@echo "  curl -s -X DELETE http://127.0.0.1:$(WATCH_PORT)/sessions/current -H 'Authorization: Bearer <session_id>'"
 	@echo
+	@echo "The command-line client (cli/): cargo install --path cli, or cargo run -q -p vidlet-cli --"
+	@echo "  VIDLET_URL=http://127.0.0.1:$(WATCH_PORT) vidlet login --username alice"
+	@echo "  vidlet upload clip.mp4 --name 'My clip' --privacy unlisted   # again after an interruption: resumes"
+	@echo "  vidlet ls"
+	@echo "  vidlet rm <video id>"
+	@echo
 	cargo lambda watch -A 127.0.0.1 -P $(WATCH_PORT)
 
 ## Regenerate the watch router in Cargo.toml from shared/src/routes.rs.
