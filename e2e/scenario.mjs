@@ -6,7 +6,7 @@
 // Prints one line per step, then "N passed, N failed" as the last line; exits non-zero when
 // any step failed. Screenshots go to target/e2e/ at the repository root.
 import { chromium } from 'playwright-core';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:9000').replace(/\/+$/, '');
 const FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'clip.mp4');
 const OUT = path.join(ROOT, 'target', 'e2e');
+// Made at run time (never committed): clip.mp4 padded with a trailing `free` box to 11.5 MiB,
+// three parts at the 5 MiB part size of `make test` (MIN_PART_BYTES), still a valid MP4.
+const BIG_VIDEO = path.join(OUT, 'multipart.mp4');
+const BIG_VIDEO_BYTES = 11.5 * 1024 * 1024;
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
 const XSS_COMMENT = '<script>window.__xss=1</script> hello';
@@ -223,6 +227,41 @@ function card(page, videoId) {
   return page.locator(`${tid('video-card')}[data-video-id="${videoId}"]`);
 }
 
+/** Polls `check` until it is true, for at most `ms`. */
+async function until(check, what, ms = ACTION_TIMEOUT_MS) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new AssertionError(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The part number of a PUT of an S3 multipart part (UploadPart's ?partNumber=&uploadId=), or 0. */
+function partOf(request) {
+  if (request.method() !== 'PUT') return 0;
+  const url = new URL(request.url());
+  return url.searchParams.has('uploadId') ? Number(url.searchParams.get('partNumber')) || 0 : 0;
+}
+
+/** An MP4 stays valid with an extra top-level `free` box after its moov and mdat. */
+function writePaddedVideo(target, bytes) {
+  const clip = readFileSync(FIXTURE);
+  const padding = Buffer.alloc(bytes - clip.length);
+  padding.writeUInt32BE(padding.length, 0);
+  padding.write('free', 4, 'latin1');
+  writeFileSync(target, Buffer.concat([clip, padding]));
+}
+
+/** Records every value the upload page's <progress> takes from now on (in window.__resumed). */
+async function watchProgress(page) {
+  await page.evaluate(() => {
+    window.__resumed = [];
+    const bar = document.querySelector('[data-testid="upload-progress"]');
+    new MutationObserver(() => window.__resumed.push(Number(bar.value)))
+      .observe(bar, { attributes: true, attributeFilter: ['value'] });
+  });
+}
+
 // ------------------------------------------------------------------------------------------
 // The scenario.
 
@@ -412,7 +451,129 @@ async function main() {
     }
   });
 
-  await step(7, 'no script errors or CSP violations on any page', {
+  let pageR;
+  await step(7, 'a 3-part upload, reloaded in the middle, resumes with only the missing parts and plays', { pages: () => [pageR] }, async () => {
+    writePaddedVideo(BIG_VIDEO, BIG_VIDEO_BYTES);
+    const owner = uniqueName('e2e-r');
+    const name = `Resumed ${owner}`;
+    const contextR = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      pageR = await newPage(contextR, 'resume');
+      // Every part PUT the page sends and every one S3 stores, before and after the reload.
+      let phase = 'before';
+      const sent = [];
+      const stored = [];
+      let plan = null;
+      pageR.on('request', (req) => {
+        const part = partOf(req);
+        if (part) sent.push({ part, phase });
+      });
+      pageR.on('response', (res) => {
+        const req = res.request();
+        const part = partOf(req);
+        if (part && res.ok()) stored.push({ part, phase });
+        if (req.method() === 'POST' && new URL(res.url()).pathname === '/videos' && res.status() === 201) {
+          res.json().then((body) => { plan = { id: body.video.id, ...body.upload }; }).catch(() => {});
+        }
+      });
+      // Part 1 goes through; the others are held in flight until the reload: "in the middle", every run.
+      const held = [];
+      await pageR.route((url) => url.searchParams.has('uploadId') && url.searchParams.has('partNumber'), (route) => {
+        if (phase === 'before' && partOf(route.request()) > 1) held.push(route);
+        else route.continue().catch(() => {});
+      });
+
+      await pageR.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+      await register(pageR, owner);
+      await pageR.locator(tid('nav-upload')).click();
+      await pageR.locator(tid('upload-form')).waitFor({ state: 'visible' });
+      await pageR.locator(tid('upload-usage')).waitFor({ state: 'visible' });
+      const usage = await text(pageR, tid('upload-usage-text'));
+      assert(/^\S+\s\S+ of \S+\s\S+ used$/.test(usage), `the storage line reads ${JSON.stringify(usage)}`);
+      await pageR.locator(tid('upload-file')).setInputFiles(BIG_VIDEO);
+      await pageR.locator(tid('upload-name')).fill(name);
+      await pageR.locator(tid('upload-privacy')).selectOption('unlisted');
+      await pageR.locator(tid('upload-submit')).click();
+      await until(() => plan && stored.some((s) => s.part === 1) && held.length >= Math.min(plan.part_count - 1, 3),
+        'part 1 stored and the other parts in flight', UPLOAD_TIMEOUT_MS).catch(async (err) => {
+        const error = await pageR.locator(tid('upload-error')).textContent().catch(() => '');
+        throw new AssertionError(`${err.message} (plan ${JSON.stringify(plan)}, stored ${JSON.stringify(stored)}, `
+          + `held ${held.length}${error ? `, the page says “${error.trim()}”` : ''})`);
+      });
+      assert(plan.part_count >= 2, `the server planned ${plan.part_count} part(s) for ${BIG_VIDEO_BYTES} bytes: set MIN_PART_BYTES`);
+      const midway = Number(await pageR.locator(tid('upload-progress')).getAttribute('value'));
+      assert(midway > 0 && midway < 100, `midway the progress bar reads ${midway}`);
+      assert(/ of /.test(await text(pageR, tid('upload-rate'))), 'no "sent of total" line under the bar');
+
+      // Pause: the parts in flight are aborted, focus moves to Resume.
+      await pageR.locator(tid('upload-pause')).click();
+      await pageR.locator(tid('upload-resume')).waitFor({ state: 'visible' });
+      assert(/paused/i.test(await text(pageR, tid('upload-status'))), 'the status does not say paused');
+      assert(await pageR.locator(tid('upload-resume')).evaluate((el) => el === document.activeElement), 'focus did not move to Resume');
+      await screenshot(pageR, '11-upload-paused');
+
+      // Reload: the File is gone; the record in localStorage is what remains.
+      phase = 'after';
+      await pageR.reload({ waitUntil: 'domcontentloaded' });
+      for (const route of held) await route.abort().catch(() => {});
+      await pageR.unrouteAll({ behavior: 'ignoreErrors' });
+
+      await open(pageR, '#/');
+      const notice = pageR.locator(`${tid('resume-notice')}[data-video-id="${plan.id}"]`);
+      await notice.waitFor({ state: 'visible' });
+      const link = notice.locator(tid('resume-notice-link'));
+      assert((await link.textContent()).includes(`Resume upload of “${name}”`), `the notice reads ${JSON.stringify(await notice.textContent())}`);
+      await screenshot(pageR, '12-resume-notice');
+      await link.click();
+      const prompt = pageR.locator(`${tid('resume-prompt')}[data-video-id="${plan.id}"]`);
+      await prompt.waitFor({ state: 'visible' });
+      await prompt.locator(tid('resume-held')).filter({ hasText: `1 of ${plan.part_count} parts` }).waitFor({ state: 'visible' });
+      await screenshot(pageR, '13-resume-prompt');
+
+      // Another file is refused; the same file resumes.
+      await prompt.locator(tid('resume-file')).setInputFiles(FIXTURE);
+      await prompt.locator(tid('resume-submit')).click();
+      await prompt.locator(tid('resume-error')).filter({ hasText: 'not the file' }).waitFor({ state: 'visible' });
+      await prompt.locator(tid('resume-file')).setInputFiles(BIG_VIDEO);
+      await watchProgress(pageR);
+      await prompt.locator(tid('resume-submit')).click();
+      const outcome = await Promise.race([
+        pageR.waitForURL((url) => url.hash === `#/v/${encodeURIComponent(plan.id)}`, { timeout: UPLOAD_TIMEOUT_MS }).then(() => 'done'),
+        pageR.locator(tid('upload-error')).waitFor({ state: 'visible', timeout: UPLOAD_TIMEOUT_MS }).then(() => 'error'),
+      ]).catch(() => 'timeout');
+      if (outcome === 'error') throw new AssertionError(`the resumed upload failed: ${await text(pageR, tid('upload-error'))}`);
+      if (outcome === 'timeout') throw new AssertionError(`the resumed upload did not finish within ${UPLOAD_TIMEOUT_MS / 1000} s`);
+
+      const missing = Array.from({ length: plan.part_count - 1 }, (_, i) => i + 2);
+      const again = [...new Set(sent.filter((s) => s.phase === 'after').map((s) => s.part))].sort((a, b) => a - b);
+      const storedAgain = [...new Set(stored.filter((s) => s.phase === 'after').map((s) => s.part))].sort((a, b) => a - b);
+      assert(JSON.stringify(again) === JSON.stringify(missing), `after the reload the page PUT parts ${again}, not only the missing ${missing}`);
+      assert(JSON.stringify(storedAgain) === JSON.stringify(missing), `after the reload S3 stored parts ${storedAgain}, not ${missing}`);
+      const bar = await pageR.evaluate(() => window.__resumed);
+      const held1 = Math.floor((plan.part_size / BIG_VIDEO_BYTES) * 100);
+      assert(bar.length > 0 && bar[0] >= held1 && Math.max(...bar) === 100,
+        `the resumed bar should start at ≥ ${held1} (the part S3 held) and reach 100; it read ${JSON.stringify(bar)}`);
+      const left = await pageR.evaluate(() => localStorage.getItem('vidlet.pendingUploads') || '');
+      assert(!left.includes(plan.id), 'the pending-upload record was not discarded after the upload completed');
+
+      await pageR.locator(tid('video-title')).filter({ hasText: name }).waitFor({ state: 'visible' });
+      const player = await waitForPlayer(pageR);
+      const start = await player.evaluate(async (v) => {
+        v.muted = true;
+        await v.play();
+        return v.currentTime;
+      });
+      await expectPlaysPast(pageR, start + 0.3, 'the resumed video playing');
+      await screenshot(pageR, '14-resumed-playing');
+    } catch (err) {
+      await screenshot(pageR, 'failure-step7-resume'); // before its context closes
+      throw err;
+    } finally {
+      await contextR.close().catch(() => {});
+    }
+  });
+
+  await step(8, 'no script errors or CSP violations on any page', {
     requires: () => (results.some((r) => r.ok === true) ? null : 'no page was exercised'),
   }, async () => {
     assert(problems.length === 0, `${problems.length} problem(s): ${problems.slice(0, 3).join(' | ')}`);

@@ -6,27 +6,26 @@
 //     through textContent / attribute setters — never innerHTML;
 //   * no inline styles: state is shown with classes, the hidden attribute and <progress>;
 //   * the API is same-origin (relative URLs); video and poster bytes go straight between the
-//     browser and S3 through presigned URLs.
+//     browser and S3 through presigned URLs — the machinery (multipart parts, retries, pause,
+//     resume after a reload, the poster) is web/upload.js, loaded first as window.vidletUpload.
 'use strict';
 
 (() => {
   // ---------------------------------------------------------------------------------------
   // Limits (kept in step with the server's configuration).
 
-  /** Largest video the server accepts (MAX_UPLOAD_BYTES, 50 MiB). */
-  const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-  /** Largest poster the server accepts (2 MiB). */
-  const MAX_POSTER_BYTES = 2 * 1024 * 1024;
+  /** Largest video the server accepts (MAX_UPLOAD_BYTES, 5 GiB). */
+  const MAX_UPLOAD_BYTES = 5 * 1024 * 1024 * 1024;
   /** Video types the server accepts. */
   const ALLOWED_VIDEO_TYPES = ['video/mp4', 'video/webm', 'video/quicktime'];
   /** When the browser gives a file no type, guess it from the extension. */
   const TYPE_BY_EXTENSION = { mp4: 'video/mp4', m4v: 'video/mp4', webm: 'video/webm', mov: 'video/quicktime', qt: 'video/quicktime' };
+  const VIDEO_ACCEPT = [...ALLOWED_VIDEO_TYPES, '.mp4', '.webm', '.mov'].join(',');
   const VIDEO_PAGE_SIZE = 12;
   const COMMENT_PAGE_SIZE = 20;
-  const POSTER_MAX_WIDTH = 640;
-  const POSTER_TIMEOUT_MS = 15000;
   const PLACEHOLDER_POSTER = '/assets/placeholder.svg';
   const SESSION_KEY = 'vidlet.session';
+  const upload = window.vidletUpload;
 
   // ---------------------------------------------------------------------------------------
   // Small DOM helper: h('a', {href, className, dataset, on: {click}}, ...children).
@@ -101,11 +100,21 @@
     return h_ > 0 ? `${h_}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
   }
 
+  const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
   function formatBytes(bytes) {
     const mib = bytes / (1024 * 1024);
     // A no-break space keeps the number and its unit on one line.
-    if (mib >= 1) return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(mib)}\u00a0MiB`;
+    if (mib >= 1024) return `${oneDecimal.format(mib / 1024)}\u00a0GiB`;
+    if (mib >= 1) return `${oneDecimal.format(mib)}\u00a0MiB`;
+    if (bytes === 0) return '0\u00a0bytes';
     return `${numberFormat.format(Math.ceil(bytes / 1024))}\u00a0KiB`;
+  }
+
+  function formatTimeLeft(seconds) {
+    if (!Number.isFinite(seconds) || seconds < 0) return '';
+    if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s left`;
+    if (seconds < 3600) return `about ${Math.round(seconds / 60)} min left`;
+    return `about ${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min left`;
   }
 
   function formatWait(seconds) {
@@ -234,127 +243,6 @@
     const plain = `/videos/${enc(video.id)}/${kind}`;
     if (!needsAuthorizedMedia(video)) return plain;
     return (await authorizedMediaUrl(video.id, kind)) || plain;
-  }
-
-  /**
-   * Sends a body to a presigned URL with XMLHttpRequest (fetch has no upload progress).
-   * Sets exactly the headers the server signed, except those a browser sets itself.
-   * Returns { promise, abort }.
-   */
-  function putToPresignedUrl(upload, body, onProgress) {
-    const xhr = new XMLHttpRequest();
-    const promise = new Promise((resolve, reject) => {
-      xhr.open(upload.method || 'PUT', upload.url, true);
-      for (const [name, value] of Object.entries(upload.headers || {})) {
-        const lower = name.toLowerCase();
-        // Forbidden request headers: the browser sets Content-Length and Host from the body and URL.
-        if (lower === 'content-length' || lower === 'host' || lower === 'connection') continue;
-        xhr.setRequestHeader(name, String(value));
-      }
-      if (onProgress) {
-        xhr.upload.addEventListener('progress', (e) => {
-          if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
-        });
-        xhr.upload.addEventListener('load', () => onProgress(1));
-      }
-      xhr.addEventListener('load', () => {
-        if (xhr.status >= 200 && xhr.status < 300) {
-          if (onProgress) onProgress(1);
-          resolve();
-        } else {
-          reject(new UploadError(storageRefusal(xhr)));
-        }
-      });
-      xhr.addEventListener('error', () => reject(new UploadError(
-        'The file could not be sent to storage (network error or the storage refused the request).',
-      )));
-      xhr.addEventListener('timeout', () => reject(new UploadError('Sending the file timed out.')));
-      xhr.addEventListener('abort', () => reject(new DOMException('The upload was cancelled.', 'AbortError')));
-      xhr.send(body);
-    });
-    return { promise, abort: () => xhr.abort() };
-  }
-
-  class UploadError extends Error {
-    constructor(message) {
-      super(message);
-      this.name = 'UploadError';
-    }
-  }
-
-  /** S3 answers errors in XML: <Error><Code>…</Code><Message>…</Message></Error>. */
-  function storageRefusal(xhr) {
-    let detail = '';
-    try {
-      const doc = new DOMParser().parseFromString(xhr.responseText || '', 'application/xml');
-      const code = doc.querySelector('Error > Code');
-      const message = doc.querySelector('Error > Message');
-      detail = [code && code.textContent, message && message.textContent].filter(Boolean).join(': ');
-    } catch {
-      detail = '';
-    }
-    let hint = '';
-    if (xhr.status === 403) hint = ' The upload link may have expired; please try again.';
-    return `Storage refused the file (HTTP ${xhr.status}${detail ? ` — ${detail}` : ''}).${hint}`;
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Poster: a frame of the chosen file, captured in the browser.
-
-  function capturePoster(file) {
-    return new Promise((resolve) => {
-      const url = URL.createObjectURL(file);
-      const video = document.createElement('video');
-      video.muted = true;
-      video.playsInline = true;
-      video.preload = 'auto';
-      let done = false;
-      const finish = (blob) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        video.removeAttribute('src');
-        video.load();
-        URL.revokeObjectURL(url);
-        resolve(blob);
-      };
-      const timer = setTimeout(() => finish(null), POSTER_TIMEOUT_MS);
-      const draw = () => {
-        const w = video.videoWidth;
-        const hgt = video.videoHeight;
-        if (!w || !hgt) return finish(null);
-        const scale = Math.min(1, POSTER_MAX_WIDTH / w);
-        const canvas = document.createElement('canvas');
-        canvas.width = Math.max(1, Math.round(w * scale));
-        canvas.height = Math.max(1, Math.round(hgt * scale));
-        try {
-          canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
-          canvas.toBlob((blob) => finish(blob && blob.size > 0 && blob.size <= MAX_POSTER_BYTES ? blob : null), 'image/jpeg', 0.8);
-        } catch {
-          finish(null);
-        }
-      };
-      video.addEventListener('error', () => finish(null));
-      video.addEventListener('loadedmetadata', () => {
-        const d = video.duration;
-        // About 1 s in (or 10 % of a long video), never past the end of a short one.
-        let t = 0;
-        if (Number.isFinite(d) && d > 0) t = d >= 10 ? Math.min(d * 0.1, 60) : Math.min(1, d / 2);
-        if (t > 0) {
-          video.addEventListener('seeked', draw, { once: true });
-          video.currentTime = t;
-        } else if (video.readyState >= 2) {
-          draw();
-        } else {
-          video.addEventListener('loadeddata', draw, { once: true });
-        }
-      });
-      video.src = url;
-    });
-  }
-
-  function withTimeout(promise, ms, fallback) {
-    return Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(fallback), ms))]);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -616,6 +504,7 @@
       h('div', { className: 'page-head' },
         h('h1', null, 'Latest videos'),
         me ? h('a', { className: 'button', href: '#/upload' }, 'Upload a video') : null),
+      me ? uploadNotices(me) : null,
       node));
   }
 
@@ -706,6 +595,8 @@
   }
 
   async function logout() {
+    // An upload of this tab stops; its record stays, to be resumed after signing in again.
+    if (currentJob) currentJob.abandon();
     const s = session.get();
     if (s) {
       try {
@@ -743,14 +634,178 @@
     return '';
   }
 
+  const JOB_ENDED = ['cancelled', 'abandoned'];
+  /** The job's panel is gone: it ended, or failed in a way that cannot be tried again. */
+  const jobOver = (job) => JOB_ENDED.includes(job.state) || (job.state === 'failed' && !job.retryable);
+
+  /** This tab's upload (window.vidletUpload's UploadJob): it goes on while the person browses. */
+  let currentJob = null;
+
+  function launchJob(job) {
+    currentJob = job;
+    job.subscribe((j) => {
+      if (j !== currentJob) return;
+      const here = parseRoute().name === 'upload';
+      if (j.state === 'done') {
+        currentJob = null;
+        flash(`Upload complete: “${j.video.name}”.`);
+        if (here) go(`#/v/${enc(j.video.id)}`);
+      } else if (j.state === 'failed' && !here) {
+        flash(`The upload of “${j.file.name}” stopped: ${j.error.message}`, 'error');
+      }
+      if (jobOver(j)) currentJob = null;
+    });
+    return job;
+  }
+
+  function jobStatus(job) {
+    switch (job.state) {
+      case 'preparing': return 'Preparing the upload…';
+      case 'checking': return 'Checking which parts were already sent…';
+      case 'sending': return job.retry
+        ? `Part ${job.retry.part} did not go through; trying it again in ${formatWait(job.retry.seconds)}…`
+        : `Sending “${job.file.name}” (${formatBytes(job.total)})…`;
+      case 'paused': return 'Paused. The parts sent so far are kept.';
+      case 'completing': return 'Checking the video…';
+      case 'poster': return 'Saving the poster…';
+      case 'done': return 'Upload complete.';
+      case 'failed': return job.retryable ? 'The upload stopped.' : 'The upload failed.';
+      default: return '';
+    }
+  }
+
+  /** "2.1 GiB of 10 GiB used" from GET /me; `free` is what is left (null until known). */
+  function usageMeter(ctx) {
+    const text = h('span', { id: 'upload-usage-text', testid: 'upload-usage-text' });
+    const meter = h('meter', { id: 'upload-usage-meter', min: 0, max: 1, value: 0, 'aria-labelledby': 'upload-usage-text' });
+    const usage = { node: h('div', { className: 'usage', testid: 'upload-usage', hidden: true }, meter, text), free: null };
+    usage.refresh = () => api('GET', '/me').then((me) => {
+      const used = Number(me && me.used_bytes);
+      const quota = Number(me && me.quota_bytes);
+      if (!ctx.alive() || !Number.isFinite(used) || !Number.isFinite(quota) || quota <= 0) return;
+      meter.max = quota;
+      meter.high = quota * 0.9;
+      meter.optimum = 0;
+      meter.value = Math.min(used, quota);
+      text.textContent = `${formatBytes(used)} of ${formatBytes(quota)} used`;
+      usage.free = Math.max(0, quota - used);
+      usage.node.hidden = false;
+    }).catch(() => {});
+    usage.refresh();
+    return usage;
+  }
+
+  /** Checks a remembered upload with the server; forgets it when the video is no longer pending. */
+  function checkPending(record, onHeld, onGone) {
+    api('GET', `/videos/${enc(record.videoId)}/upload`).then(onHeld, (err) => {
+      if (err.status !== 404 && err.status !== 409) return;
+      upload.pending.remove(record.videoId);
+      onGone();
+    });
+  }
+
+  let resumeSeq = 0;
+  /** "Resume upload of …": pick the same file again, or discard the upload. */
+  function resumePrompt(ctx, record, { onResume, onDiscarded }) {
+    const n = ++resumeSeq;
+    const [fileId, titleId, hintId] = [`resume-file-${n}`, `resume-title-${n}`, `resume-hint-${n}`];
+    const held = h('span', { testid: 'resume-held' });
+    const fileInput = h('input', { type: 'file', id: fileId, accept: VIDEO_ACCEPT, 'aria-describedby': hintId, testid: 'resume-file' });
+    const error = h('p', { className: 'form-error', role: 'alert', testid: 'resume-error', hidden: true });
+    const submit = h('button', { type: 'submit', className: 'button', testid: 'resume-submit' }, 'Resume upload');
+    const discard = h('button', { type: 'button', className: 'button button-danger-ghost', testid: 'resume-discard' }, 'Discard this upload');
+    const elsewhere = record.elsewhere;
+    const form = h('form', {
+      className: 'resume-prompt', testid: 'resume-prompt', dataset: { videoId: record.videoId }, 'aria-labelledby': titleId, novalidate: true,
+    },
+    h('h2', { id: titleId }, `Resume upload of “${record.name}”`),
+    h('p', { id: hintId }, elsewhere
+      ? `“${record.fileName}” is being uploaded in another tab or window.`
+      : [`Choose “${record.fileName}” (${formatBytes(record.size)}) again to send the rest. `, held]),
+    elsewhere ? null : h('div', { className: 'field' }, h('label', { for: fileId }, 'The same video file'), fileInput),
+    error,
+    elsewhere ? null : h('div', { className: 'form-actions' }, submit, discard));
+
+    checkPending(record, (status) => {
+      const bytes = (status.parts || []).reduce((sum, p) => sum + (p.size || 0), 0);
+      const count = status.part_count;
+      held.textContent = `${(status.parts || []).length} of ${count} ${count === 1 ? 'part' : 'parts'} `
+        + `(${percentFormat.format(Math.min(1, bytes / record.size))}) already sent.`;
+    }, () => {
+      if (ctx.alive()) {
+        form.replaceWith(h('p', { className: 'notice', testid: 'resume-gone' },
+          `The upload of “${record.name}” can no longer be resumed: it was completed, rejected or deleted.`));
+      }
+    });
+
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const file = fileInput.files[0];
+      let problem = '';
+      if (!file) {
+        problem = `Choose “${record.fileName}” again.`;
+      } else if (!upload.sameFile(record, file)) {
+        problem = `“${file.name}” is not the file this upload started with: that was “${record.fileName}”, `
+          + `${formatBytes(record.size)}, last changed ${dateTimeFormat.format(new Date(record.lastModified))}.`;
+      } else if (currentJob) {
+        problem = 'Another upload is going on: wait for it to finish, or cancel it.';
+      }
+      showFormError(error, problem);
+      if (problem) fileInput.focus();
+      else onResume(form, file);
+    });
+
+    discard.addEventListener('click', async () => {
+      const ok = await confirmDialog(`Discard the upload of “${record.name}”? The parts sent so far will be deleted.`, 'Discard upload');
+      if (!ok) return;
+      discard.disabled = true;
+      try {
+        await api('DELETE', `/videos/${enc(record.videoId)}`);
+      } catch (err) {
+        if (err.status !== 404) {
+          discard.disabled = false;
+          showFormError(error, `Could not discard the upload: ${err.message}`);
+          return;
+        }
+      }
+      upload.pending.remove(record.videoId);
+      form.remove();
+      flash(`Discarded the upload of “${record.name}”.`);
+      onDiscarded();
+    });
+    return form;
+  }
+
+  /** On the home page: this tab's upload, and unfinished ones to resume. */
+  function uploadNotices(me) {
+    const box = h('div', { className: 'upload-notices', testid: 'upload-notices' });
+    if (currentJob) {
+      const file = currentJob.file.name;
+      const what = { failed: `The upload of “${file}” stopped. `, paused: `The upload of “${file}” is paused. ` };
+      box.append(h('p', { className: 'notice', testid: 'upload-notice' },
+        what[currentJob.state] || `“${file}” is being uploaded. `,
+        h('a', { href: '#/upload' }, 'Open the upload page')));
+    }
+    const live = currentJob && currentJob.video ? currentJob.video.id : null;
+    for (const record of upload.pending.forUser(me)) {
+      if (record.videoId === live || record.elsewhere) continue;
+      const notice = h('div', { className: 'notice resume-notice', testid: 'resume-notice', dataset: { videoId: record.videoId } },
+        h('p', null, `The upload of “${record.name}” did not finish.`),
+        h('a', { className: 'button button-small', href: '#/upload', testid: 'resume-notice-link' }, `Resume upload of “${record.name}”`));
+      box.append(notice);
+      checkPending(record, () => {}, () => notice.remove());
+    }
+    return box;
+  }
+
   function renderUpload(ctx) {
-    if (!session.username()) {
+    const me = session.username();
+    if (!me) {
       requireSignIn('#/upload');
       return;
     }
     const fileInput = h('input', {
-      type: 'file', id: 'upload-file', name: 'file', required: true,
-      accept: [...ALLOWED_VIDEO_TYPES, '.mp4', '.webm', '.mov'].join(','),
+      type: 'file', id: 'upload-file', name: 'file', required: true, accept: VIDEO_ACCEPT,
       'aria-describedby': 'upload-file-hint', testid: 'upload-file',
     });
     const nameInput = h('input', { type: 'text', id: 'upload-name', name: 'name', required: true, maxlength: 200, testid: 'upload-name' });
@@ -761,16 +816,21 @@
       h('option', { value: 'private' }, 'Private — only you'));
     const error = h('p', { className: 'form-error', role: 'alert', testid: 'upload-error', hidden: true });
     const submit = h('button', { type: 'submit', className: 'button', testid: 'upload-submit' }, 'Upload');
+    const usage = usageMeter(ctx);
 
     const progress = h('progress', { id: 'upload-progress', max: 100, value: 0, testid: 'upload-progress' });
     const progressLabel = h('span', { className: 'progress-label', testid: 'upload-progress-label', 'aria-hidden': 'true' }, percentFormat.format(0));
-    const status = h('p', { className: 'status-line', role: 'status', testid: 'upload-status' });
+    const rate = h('p', { className: 'rate-line', testid: 'upload-rate' });
+    const status = h('p', { className: 'status-line', role: 'status', tabindex: -1, testid: 'upload-status' });
+    const pause = h('button', { type: 'button', className: 'button button-ghost', testid: 'upload-pause', hidden: true }, 'Pause');
+    const resume = h('button', { type: 'button', className: 'button', testid: 'upload-resume', hidden: true }, 'Resume');
     const cancel = h('button', { type: 'button', className: 'button button-danger-ghost', testid: 'upload-cancel' }, 'Cancel upload');
     const progressPanel = h('div', { className: 'upload-progress', testid: 'upload-panel', hidden: true },
       h('label', { for: 'upload-progress', className: 'field-label' }, 'Upload progress'),
       h('div', { className: 'progress-row' }, progress, progressLabel),
+      rate,
       status,
-      h('div', { className: 'form-actions' }, cancel));
+      h('div', { className: 'form-actions' }, pause, resume, cancel));
 
     const form = h('form', { className: 'form', testid: 'upload-form', novalidate: true },
       h('div', { className: 'field' },
@@ -786,17 +846,89 @@
       error,
       h('div', { className: 'form-actions' }, submit));
 
-    let active = null; // { abort(), videoId } while sending
-    const setProgress = (fraction) => {
-      const pct = Math.max(0, Math.min(100, Math.round(fraction * 100)));
-      if (pct < progress.value) return;
-      progress.value = pct;
-      progressLabel.textContent = percentFormat.format(pct / 100);
-    };
+    // The panel follows one job; leaving the page leaves the job running.
+    let job = null;
+    let unsubscribe = null;
+    let rateShownAt = 0;
+    let rateTimer = null;
+    let drawnState = '';
     const setBusy = (busy) => {
       for (const el of [fileInput, nameInput, descInput, privacy, submit]) el.disabled = busy;
-      progressPanel.hidden = !busy && progress.value === 0;
     };
+    const fill = (fields) => {
+      nameInput.value = fields.name || '';
+      descInput.value = fields.description || '';
+      privacy.value = fields.privacy || 'public';
+    };
+
+    function draw(j) {
+      if (!ctx.alive()) return;
+      const s = j.state;
+      const over = jobOver(j);
+      const focused = document.activeElement;
+      if (drawnState === 'preparing' && s !== 'preparing') usage.refresh(); // the size is reserved now
+      drawnState = s;
+      setBusy(!over);
+      progressPanel.hidden = over;
+      const pct = over ? 0 : Math.floor((j.sent / j.total) * 100);
+      if (progress.value !== pct) {
+        progress.value = pct;
+        progressLabel.textContent = percentFormat.format(pct / 100);
+      }
+      // The rate line changes at most twice a second (and once more after a burst).
+      const now = Date.now();
+      clearTimeout(rateTimer);
+      if (s === 'sending' && now - rateShownAt < 500) {
+        rateTimer = setTimeout(() => draw(j), 500 - (now - rateShownAt));
+      } else {
+        rateShownAt = now;
+        const speed = j.speed();
+        rate.textContent = [`${formatBytes(j.sent)} of ${formatBytes(j.total)}`,
+          speed ? `${formatBytes(speed)}/s` : '', speed ? formatTimeLeft(j.secondsLeft()) : ''].filter(Boolean).join(' · ');
+      }
+      const line = jobStatus(j);
+      if (status.textContent !== line) status.textContent = line;
+      pause.hidden = s !== 'sending';
+      resume.hidden = !(s === 'paused' || (s === 'failed' && j.retryable));
+      resume.textContent = s === 'failed' ? 'Try again' : 'Resume';
+      cancel.disabled = ['completing', 'poster', 'done'].includes(s);
+      if (focused === pause && pause.hidden && !resume.hidden) resume.focus();
+      if (focused === resume && resume.hidden && !pause.hidden) pause.focus();
+      if (s === 'failed') {
+        showFormError(error, j.retryable
+          ? `${j.error.message} The parts sent so far are kept: try again now, or later from this page.`
+          : j.error.message);
+      } else if (s === 'cancelled') {
+        showFormError(error, 'Upload cancelled.');
+      } else {
+        showFormError(error, '');
+      }
+      if (over) {
+        if (unsubscribe) unsubscribe();
+        unsubscribe = null;
+        job = null;
+        usage.refresh();
+        if (progressPanel.contains(focused) || focused === document.body) fileInput.focus({ preventScroll: true });
+      }
+    }
+
+    function follow(j) {
+      if (unsubscribe) unsubscribe();
+      job = j;
+      unsubscribe = j.subscribe(draw);
+      draw(j);
+      // The button pressed is now disabled or gone: keep the keyboard focus on the upload.
+      const focused = document.activeElement;
+      if (!focused || focused === document.body || focused.disabled || !focused.isConnected) status.focus({ preventScroll: true });
+    }
+
+    pause.addEventListener('click', () => { if (job) job.pause(); });
+    resume.addEventListener('click', () => {
+      if (!job) return;
+      if (job.state === 'failed') job.retryNow();
+      else job.unpause();
+    });
+    cancel.addEventListener('click', () => { if (job) job.cancel(); });
 
     let suggestedName = '';
     fileInput.addEventListener('change', () => {
@@ -810,16 +942,16 @@
       }
     });
 
-    cancel.addEventListener('click', () => {
-      if (active) active.abort();
-    });
-
-    form.addEventListener('submit', async (e) => {
+    form.addEventListener('submit', (e) => {
       e.preventDefault();
-      if (active) return;
+      if (currentJob) return;
       showFormError(error, '');
       const file = fileInput.files[0];
-      const problem = checkVideoFile(file);
+      let problem = checkVideoFile(file);
+      if (!problem && usage.free !== null && file.size > usage.free) {
+        problem = `“${file.name}” (${formatBytes(file.size)}) does not fit in your storage: ${formatBytes(usage.free)} left. `
+          + 'Delete a video or choose a smaller file.';
+      }
       if (problem) {
         showFormError(error, problem);
         fileInput.focus();
@@ -831,80 +963,44 @@
         nameInput.focus();
         return;
       }
-
-      progress.value = 0;
-      progressLabel.textContent = percentFormat.format(0);
-      cancel.disabled = false;
-      setBusy(true);
-      status.textContent = 'Preparing the upload…';
-      active = { abort: () => { active.cancelled = true; }, cancelled: false, videoId: null };
-      const current = active;
-      const posterPromise = capturePoster(file); // in parallel with the upload
-
-      try {
-        const body = { name, content_type: fileType(file), size: file.size, privacy: privacy.value };
-        const description = descInput.value.trim();
-        if (description) body.description = description;
-        const created = await api('POST', '/videos', body);
-        const video = created.video;
-        current.videoId = video.id;
-        if (current.cancelled) throw new DOMException('The upload was cancelled.', 'AbortError');
-
-        status.textContent = `Sending “${file.name}” (${formatBytes(file.size)})…`;
-        const put = putToPresignedUrl(created.upload, file, setProgress);
-        current.abort = () => { current.cancelled = true; put.abort(); };
-        await put.promise;
-        setProgress(1);
-        cancel.disabled = true;
-
-        status.textContent = 'Checking the video…';
-        const done = await api('POST', `/videos/${enc(video.id)}/complete`);
-        const finished = (done && done.video) || video;
-
-        status.textContent = 'Saving the poster…';
-        await withTimeout(uploadPoster(finished.id, posterPromise), POSTER_TIMEOUT_MS * 2, null);
-
-        if (!ctx.alive()) return;
-        active = null;
-        flash(`Upload complete: “${finished.name}”.`);
-        go(`#/v/${enc(finished.id)}`);
-      } catch (err) {
-        const cancelled = err && err.name === 'AbortError';
-        if (current.videoId && (cancelled || err instanceof UploadError)) {
-          // Nothing usable was stored: remove the pending record so it does not linger.
-          api('DELETE', `/videos/${enc(current.videoId)}`).catch(() => {});
-        }
-        active = null;
-        if (!ctx.alive()) return;
-        progress.value = 0;
-        progressLabel.textContent = percentFormat.format(0);
-        setBusy(false);
-        progressPanel.hidden = true;
-        showFormError(error, cancelled ? 'Upload cancelled.' : err.message);
-      }
+      const j = launchJob(new upload.UploadJob({ api, file, username: me }));
+      follow(j);
+      j.start({ name, description: descInput.value.trim(), privacy: privacy.value, contentType: fileType(file) });
     });
 
+    const prompts = h('div', { className: 'resume-list', testid: 'resume-list' });
+    const live = currentJob && currentJob.video ? currentJob.video.id : null;
+    for (const record of upload.pending.forUser(me)) {
+      if (record.videoId === live) continue;
+      prompts.append(resumePrompt(ctx, record, {
+        onResume: (node, file) => {
+          node.remove();
+          fill(record);
+          const j = launchJob(new upload.UploadJob({ api, file, username: me }));
+          follow(j);
+          j.resume(record);
+        },
+        onDiscarded: () => {
+          usage.refresh();
+          fileInput.focus({ preventScroll: true }); // the prompt that had the focus is gone
+        },
+      }));
+    }
+
     ctx.onLeave(() => {
-      if (active) active.abort();
+      clearTimeout(rateTimer);
+      if (unsubscribe) unsubscribe();
     });
 
     show(h('section', { className: 'panel medium', testid: 'upload-page' },
       h('h1', null, 'Upload a video'),
+      usage.node,
+      prompts,
       form,
       progressPanel));
-  }
-
-  /** Poster failures never fail the upload: they are only logged. */
-  async function uploadPoster(videoId, posterPromise) {
-    try {
-      const blob = await posterPromise;
-      if (!blob) return false;
-      const res = await api('POST', `/videos/${enc(videoId)}/poster`, { content_type: 'image/jpeg', size: blob.size });
-      await putToPresignedUrl(res.upload, blob, null).promise;
-      return true;
-    } catch (err) {
-      console.warn('vidlet: the poster was not saved:', err && err.message);
-      return false;
+    if (currentJob) {
+      if (currentJob.fields) fill(currentJob.fields);
+      follow(currentJob);
     }
   }
 
