@@ -23,6 +23,7 @@ use vidlet::store::dynamo::Dynamo;
 use vidlet::store::s3::{Bucket, Objects, MEDIA, POSTERS, VIDEOS};
 
 pub mod faults;
+pub mod http_front;
 pub mod round_trips;
 
 pub use faults::{FaultyLink, PrivateDynamoDb};
@@ -79,12 +80,6 @@ macro_rules! handler {
     };
     (videos::create_video) => {
         $crate::Handler::CreateVideo
-    };
-    (uploads::upload_parts) => {
-        $crate::Handler::UploadParts
-    };
-    (uploads::get_upload) => {
-        $crate::Handler::GetUpload
     };
     (uploads::upload_parts) => {
         $crate::Handler::UploadParts

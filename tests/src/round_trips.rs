@@ -40,23 +40,38 @@ pub async fn measure() -> Vec<RoundTrips> {
     run("POST /sessions", 3, "throttle read, user read, session put", counter.take());
 
     call(&t, handler!(accounts::me), Req::get("/me").bearer(&token)).await;
-    run("GET /me", 2, "session read, user read (created_at lives on the user)", counter.take());
+    run("GET /me", 2, "session read, user read (created_at and used_bytes live on the user)", counter.take());
 
     let clip = fixture("clip.mp4");
     let create = json!({"name": "counted", "content_type": "video/mp4", "size": clip.len()});
     let created = call(&t, handler!(videos::create_video), Req::post("/videos").bearer(&token).json(create)).await;
-    run("POST /videos", 2, "session read, conditional video put (presigning is local)", counter.take());
+    run(
+        "POST /videos",
+        3,
+        "session read, CreateMultipartUpload, one transaction: quota reservation + video put",
+        counter.take(),
+    );
     let id = created["video"]["id"].as_str().unwrap().to_owned();
-    let mut put = http_client().put(created["upload"]["url"].as_str().unwrap()).body(clip);
-    put = put.header("content-type", "video/mp4");
+    assert_eq!(created["upload"]["part_count"], 1);
+
+    let ask = Req::post("/").param("id", &id).bearer(&token).json(json!({"part_numbers": [1]}));
+    let parts = call(&t, handler!(uploads::upload_parts), ask).await;
+    run("POST /videos/{id}/upload/parts", 2, "session read, video read (presigning sends nothing)", counter.take());
+    let part = &parts["parts"][0];
+    let put = http_client().put(part["url"].as_str().unwrap()).body(clip);
     assert_eq!(put.send().await.unwrap().status().as_u16(), 200);
     counter.take();
+
+    let progress = call(&t, handler!(uploads::get_upload), Req::get("/").param("id", &id).bearer(&token)).await;
+    assert_eq!(progress["parts"].as_array().map(Vec::len), Some(1));
+    run("GET /videos/{id}/upload", 3, "session read, video read, ListParts", counter.take());
 
     call(&t, handler!(videos::complete_video), Req::post("/").param("id", &id).bearer(&token)).await;
     run(
         "POST /videos/{id}/complete",
-        5,
-        "session read, video read, HEAD, one ranged GET of the header, conditional update",
+        6,
+        "session read, video read, ListParts, CompleteMultipartUpload, one ranged GET of the header \
+         (no HEAD: the parts give the size), conditional update",
         counter.take(),
     );
 
@@ -94,7 +109,12 @@ pub async fn measure() -> Vec<RoundTrips> {
     t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build())
         .await
         .assert_status(204);
-    run("DELETE /videos/{id}", 2, "session read, one transaction: delete + deletion record", counter.take());
+    run(
+        "DELETE /videos/{id}",
+        3,
+        "session read, video read (the size the quota gets back), one transaction: delete + deletion record + refund",
+        counter.take(),
+    );
 
     t.call(handler!(accounts::logout), Req::delete("/sessions/current").bearer(&token).build())
         .await

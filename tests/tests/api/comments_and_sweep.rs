@@ -15,9 +15,15 @@ use vidlet_tests::handler;
 use vidlet_tests::{fixture, http_client, json, Req, TestApp};
 
 use crate::accounts::register;
-use crate::videos::{ids, upload};
+use crate::quota::used_bytes;
+use crate::videos::{create, ids, put_parts, upload};
 
 const LONG_ENOUGH: Duration = Duration::from_secs(60);
+
+/// A clock for the sweep by which every URL handed out has expired.
+fn later() -> i64 {
+    now_epoch() + 3600
+}
 
 /// Seeds a ready video straight through the store (no S3 object).
 async fn seed_ready_video(t: &TestApp, owner: &str, privacy: Privacy) -> String {
@@ -38,8 +44,11 @@ async fn seed_ready_video(t: &TestApp, owner: &str, privacy: Privacy) -> String 
         width: None,
         height: None,
         poster_content_type: None,
+        poster_key: None,
+        upload_id: None,
+        part_size: None,
     };
-    t.db.create_video(&video).await.unwrap();
+    t.db.create_video(&video, t.config.user_quota_bytes).await.unwrap();
     t.db.mark_ready(&video, &ReadyInfo::default()).await.unwrap().expect("was pending");
     id
 }
@@ -226,7 +235,7 @@ async fn delete_then_sweep_removes_objects_comments_and_record_and_nothing_else(
     // Comments of a deleted video cannot be read or added any more.
     t.call(handler!(comments::create_comment), comment_req(&doomed, &token, "late")).await.assert_error(404, "005");
 
-    let summary = t.sweep().run(LONG_ENOUGH).await.unwrap();
+    let summary = t.sweep().run_as_of(later(), LONG_ENOUGH).await.unwrap();
     assert_eq!(summary.records_processed, 1);
     assert_eq!(summary.comments_deleted, 3);
     assert!(summary.finished && summary.errors == 0);
@@ -238,7 +247,7 @@ async fn delete_then_sweep_removes_objects_comments_and_record_and_nothing_else(
     assert_eq!(comment_count(&t, &kept).await, 3);
     assert!(t.db.get_video(&kept).await.unwrap().is_some());
     // A second sweep has nothing to do.
-    let idle = t.sweep().run(LONG_ENOUGH).await.unwrap();
+    let idle = t.sweep().run_as_of(later(), LONG_ENOUGH).await.unwrap();
     assert_eq!((idle.records_processed, idle.errors), (0, 0));
 }
 
@@ -264,48 +273,79 @@ async fn a_sweep_interrupted_after_its_s3_step_completes_on_the_next_run() {
         .await
         .assert_status(204);
 
-    let Sweep { pending, queue, objects, .. } = t.sweep();
-    let faulty = Sweep { pending, queue, objects, comments: CommentsDownForDeletes };
-    let interrupted = faulty.run(LONG_ENOUGH).await.unwrap();
+    let Sweep { pending, queue, uploads, objects, config, .. } = t.sweep();
+    let faulty = Sweep { pending, queue, uploads, objects, comments: CommentsDownForDeletes, config };
+    let interrupted = faulty.run_as_of(later(), LONG_ENOUGH).await.unwrap();
     assert_eq!((interrupted.records_processed, interrupted.errors), (0, 1));
     assert!(!object_exists(&t, &format!("videos/{id}")).await, "the S3 step ran");
     assert_eq!(t.db.queued(10, None).await.unwrap().len(), 1, "the record survived");
     assert_eq!(comment_count(&t, &id).await, 1);
 
-    let resumed = t.sweep().run(LONG_ENOUGH).await.unwrap();
+    let resumed = t.sweep().run_as_of(later(), LONG_ENOUGH).await.unwrap();
     assert_eq!((resumed.records_processed, resumed.comments_deleted, resumed.errors), (1, 1, 0));
     assert!(t.db.queued(10, None).await.unwrap().is_empty());
     assert_eq!(comment_count(&t, &id).await, 0);
 }
 
 #[tokio::test]
-async fn the_sweep_expires_uploads_abandoned_a_day_after_their_url_expired() {
+async fn the_sweep_expires_uploads_abandoned_after_their_window_aborts_them_and_gives_the_bytes_back() {
     let t = TestApp::new().await;
-    let abandoned = Video {
+    let token = register(&t, "ghost", "password1").await;
+    // An upload left half done: one part of two sent.
+    let bytes = vec![7u8; 9 * 1024 * 1024];
+    let created =
+        create(&t, &token, json!({"name": "never finished", "content_type": "video/mp4", "size": bytes.len()})).await;
+    assert_eq!(put_parts(&t, &token, &created, &bytes, &[1]).await, vec![200]);
+    let abandoned = created["video"]["id"].as_str().unwrap().to_owned();
+    let window_closes = t.db.get_video(&abandoned).await.unwrap().unwrap().upload_expires_at;
+    // A pending video whose window is still open.
+    let fresh = Video {
         id: uuid::Uuid::now_v7().to_string(),
         owner: "ghost".into(),
-        name: "never uploaded".into(),
+        name: "still uploading".into(),
         description: String::new(),
         content_type: "video/mp4".into(),
         size: 10,
         status: VideoStatus::Pending,
         privacy: Privacy::Public,
         views: 0,
-        created_at: now_epoch() - 3 * 86400,
-        upload_expires_at: now_epoch() - 2 * 86400,
+        created_at: now_epoch(),
+        upload_expires_at: window_closes + 10 * 86400,
         duration_seconds: None,
         width: None,
         height: None,
         poster_content_type: None,
+        poster_key: None,
+        upload_id: None,
+        part_size: None,
     };
-    let fresh =
-        Video { id: uuid::Uuid::now_v7().to_string(), upload_expires_at: now_epoch() + 900, ..abandoned.clone() };
-    t.db.create_video(&abandoned).await.unwrap();
-    t.db.create_video(&fresh).await.unwrap();
-    let summary = t.sweep().run(LONG_ENOUGH).await.unwrap();
-    assert_eq!((summary.uploads_expired, summary.records_processed), (1, 1));
-    assert!(t.db.get_video(&abandoned.id).await.unwrap().is_none());
+    t.db.create_video(&fresh, t.config.user_quota_bytes).await.unwrap();
+    assert_eq!(used_bytes(&t, &token).await, bytes.len() as u64 + 10);
+
+    // Within the window and its hour of grace, nothing happens.
+    let early = t.sweep().run_as_of(window_closes + 3000, LONG_ENOUGH).await.unwrap();
+    assert_eq!((early.uploads_expired, early.records_processed, early.records_not_due), (0, 0, 0));
+    assert!(t.db.get_video(&abandoned).await.unwrap().is_some());
+
+    let expiry = window_closes + 3601;
+    let summary = t.sweep().run_as_of(expiry, LONG_ENOUGH).await.unwrap();
+    assert_eq!((summary.uploads_expired, summary.records_not_due, summary.errors), (1, 1, 0));
+    assert!(t.db.get_video(&abandoned).await.unwrap().is_none());
     assert!(t.db.get_video(&fresh.id).await.unwrap().is_some());
+    assert_eq!(used_bytes(&t, &token).await, 10, "expiry gives the bytes back");
+    // Once its URLs have expired, the record is processed and the upload aborted.
+    let later = expiry + t.config.upload_url_ttl_secs as i64;
+    let swept = t.sweep().run_as_of(later, LONG_ENOUGH).await.unwrap();
+    assert_eq!((swept.records_processed, swept.uploads_aborted, swept.errors), (1, 1, 0));
+    let uploads =
+        t.s3.list_multipart_uploads()
+            .bucket(&t.config.bucket)
+            .prefix(format!("videos/{abandoned}"))
+            .send()
+            .await
+            .unwrap();
+    assert!(uploads.uploads().is_empty(), "{:?}", uploads.uploads());
+    assert!(t.db.queued(10, None).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -337,7 +377,7 @@ async fn deleting_an_account_queues_its_videos_and_removes_its_sessions() {
     let profile = Req::get("/").param("username", "leaver").build();
     t.call(handler!(accounts::get_user), profile).await.assert_error(404, "005");
     assert!(t.db.get_video(&id).await.unwrap().is_none());
-    let summary = t.sweep().run(LONG_ENOUGH).await.unwrap();
+    let summary = t.sweep().run_as_of(later(), LONG_ENOUGH).await.unwrap();
     assert_eq!(summary.records_processed, 1);
     assert!(!object_exists(&t, &format!("videos/{id}")).await);
     // The name is free again.

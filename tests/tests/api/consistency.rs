@@ -193,10 +193,19 @@ fn the_template_is_deployable_as_documented() {
 /// Least privilege beyond matching the code (iam.rs checks that): a function
 /// that serves only GET routes is granted only reads, except stream-video's
 /// UpdateItem on the videos table (a stream counts a view); and only the
-/// functions that presign or sweep touch S3.
+/// functions that presign, run a multipart upload or sweep touch S3.
 #[test]
 fn read_routes_are_granted_only_reads_and_only_presigners_touch_s3() {
-    let s3_users = ["create-video", "complete-video", "stream-video", "create-poster", "get-poster", "sweep"];
+    let s3_users = [
+        "create-video",
+        "upload-parts",
+        "get-upload",
+        "complete-video",
+        "stream-video",
+        "create-poster",
+        "get-poster",
+        "sweep",
+    ];
     // Anything else, including actions not listed here, counts as a write.
     let reads = [
         "dynamodb:GetItem",
@@ -206,6 +215,7 @@ fn read_routes_are_granted_only_reads_and_only_presigners_touch_s3() {
         "dynamodb:ConditionCheckItem",
         "s3:GetObject",
         "s3:ListBucket",
+        "s3:ListMultipartUploadParts",
     ];
     for (id, resource) in template().resources() {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {

@@ -10,7 +10,7 @@ use vidlet::domain::account::hash_session_token;
 use vidlet_tests::{fixture, handler, http_client, json, Req, TestApp};
 
 use crate::accounts::register;
-use crate::videos::{complete, create, put_upload, upload};
+use crate::videos::{complete, create, get_upload, part_urls, put_all_parts, put_upload, upload};
 
 fn register_raw(body: Vec<u8>) -> lambda_http::Request {
     Req::post("/users").raw_body(body).build()
@@ -180,32 +180,58 @@ async fn crafted_an_id_that_is_not_a_uuid() {
 // ---- Replays and races ---------------------------------------------------------
 
 #[tokio::test]
-async fn replay_a_presigned_url_after_expiry() {
+async fn replay_a_part_url_after_expiry() {
     let t = TestApp::with_config(Config { upload_url_ttl_secs: 1, ..Config::default() }).await;
     let token = register(&t, "replayer", "password1").await;
     let bytes = fixture("clip.mp4");
     let created = create(&t, &token, json!({"name": "late", "content_type": "video/mp4", "size": bytes.len()})).await;
+    let id = created["video"]["id"].as_str().unwrap();
+    let part = part_urls(&t, &token, id, &[1]).await.remove(0);
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(put_upload(&created["upload"], bytes).await, 403, "an expired URL is refused by S3");
-    complete(&t, &token, created["video"]["id"].as_str().unwrap()).await.assert_error(422, "010");
+    assert_eq!(put_upload(&part, bytes.clone()).await, 403, "an expired part URL is refused by S3");
+    // The part is missing; the upload is still pending and resumes with a fresh URL.
+    let res = complete(&t, &token, id).await;
+    res.assert_error(422, "010");
+    assert_eq!(res.body["error"], "parts missing: 1");
+    assert_eq!(put_all_parts(&t, &token, &created, &bytes).await, vec![200]);
+    complete(&t, &token, id).await.assert_status(200);
 }
 
 #[tokio::test]
-async fn replay_a_put_to_another_videos_key() {
-    let t = TestApp::new().await;
+async fn replay_a_part_url_edited_to_another_key_or_part() {
+    let t = TestApp::with_config(Config { min_part_bytes: 5 * 1024 * 1024, ..Config::default() }).await;
     let token = register(&t, "keyswap", "password1").await;
     let victim = upload(&t, &token, "clip.mp4", "video/mp4", "public").await;
     let victim_id = victim["id"].as_str().unwrap();
+    // A pending upload of someone else's, whose key and upload id an attacker may learn.
+    let other = register(&t, "bystander", "password1").await;
+    let pending = create(&t, &other, json!({"name": "b", "content_type": "video/mp4", "size": 11 << 20})).await;
+    let pending_id = pending["video"]["id"].as_str().unwrap();
+    let pending_upload = t.db.get_video(pending_id).await.unwrap().unwrap().upload_id.unwrap();
+
     let bytes = fixture("not-a-video.mp4");
     let created = create(&t, &token, json!({"name": "mine", "content_type": "video/mp4", "size": bytes.len()})).await;
-    let mut upload = created["upload"].clone();
     let own_id = created["video"]["id"].as_str().unwrap();
-    upload["url"] = json!(upload["url"].as_str().unwrap().replace(own_id, victim_id));
-    assert_eq!(put_upload(&upload, bytes).await, 403, "a URL signed for one key cannot write another");
+    let own_upload = t.db.get_video(own_id).await.unwrap().unwrap().upload_id.unwrap();
+    let part = part_urls(&t, &token, own_id, &[1]).await.remove(0);
+    let url = part["url"].as_str().unwrap().to_owned();
+    let edits = [
+        ("another key", url.replace(own_id, victim_id)),
+        ("another upload", url.replace(own_id, pending_id).replace(&own_upload, &pending_upload)),
+        ("another part number", url.replace("partNumber=1", "partNumber=2")),
+    ];
+    for (what, edited) in edits {
+        assert_ne!(edited, url, "{what}: the edit changed nothing");
+        let mut forged = part.clone();
+        forged["url"] = json!(edited);
+        assert_eq!(put_upload(&forged, bytes.clone()).await, 403, "a URL signed for one part cannot write {what}");
+    }
     assert_eq!(
         t.media().size_of(&format!("videos/{victim_id}")).await.unwrap(),
         Some(fixture("clip.mp4").len() as u64)
     );
+    assert!(get_upload(&t, &other, pending_id).await.assert_status(200)["parts"].as_array().unwrap().is_empty());
+    assert!(get_upload(&t, &token, own_id).await.assert_status(200)["parts"].as_array().unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -218,7 +244,7 @@ async fn race_a_complete_on_someone_elses_video() {
     let id = created["video"]["id"].as_str().unwrap();
     // Pending and not visible to the thief: indistinguishable from missing.
     complete(&t, &thief, id).await.assert_error(404, "005");
-    assert_eq!(put_upload(&created["upload"], bytes).await, 200);
+    assert_eq!(put_all_parts(&t, &owner, &created, &bytes).await, vec![200]);
     complete(&t, &owner, id).await.assert_status(200);
     complete(&t, &thief, id).await.assert_error(403, "007");
 }
@@ -229,7 +255,7 @@ async fn race_two_concurrent_completes() {
     let token = register(&t, "twice", "password1").await;
     let bytes = fixture("clip.mp4");
     let created = create(&t, &token, json!({"name": "x", "content_type": "video/mp4", "size": bytes.len()})).await;
-    assert_eq!(put_upload(&created["upload"], bytes).await, 200);
+    assert_eq!(put_all_parts(&t, &token, &created, &bytes).await, vec![200]);
     let id = created["video"]["id"].as_str().unwrap().to_owned();
     let calls: Vec<_> = (0..2)
         .map(|_| {
@@ -237,13 +263,18 @@ async fn race_two_concurrent_completes() {
             tokio::spawn(async move { complete(&t, &token, &id).await })
         })
         .collect();
-    let mut bodies = Vec::new();
+    let mut answers = Vec::new();
     for call in calls {
         let res = call.await.unwrap();
-        bodies.push(res.assert_status(200)["video"].clone());
+        answers.push((res.status.as_u16(), res.body));
     }
-    assert_eq!(bodies[0]["status"], "ready");
-    assert_eq!(bodies[0], bodies[1]);
+    // Whatever the interleaving, both answer with the one ready video, whose object is the upload.
+    let object = t.media().size_of(&format!("videos/{id}")).await.unwrap();
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, [200, 200], "answers {answers:?}; the object has {object:?} bytes");
+    assert_eq!(answers[0].1["video"]["status"], "ready");
+    assert_eq!(answers[0].1["video"], answers[1].1["video"]);
+    assert_eq!(object, Some(fixture("clip.mp4").len() as u64));
 }
 
 #[tokio::test]
@@ -271,7 +302,7 @@ async fn race_a_delete_concurrent_with_a_comment() {
     assert_eq!(delete_status, 204);
     assert!(comment_status == 201 || comment_status == 404, "comment got {comment_status}");
     // Whatever the order, the sweep leaves no orphaned comment.
-    t.sweep().run(Duration::from_secs(60)).await.unwrap();
+    t.sweep().run_as_of(vidlet::domain::now_epoch() + 3600, Duration::from_secs(60)).await.unwrap();
     let left = t.db.list_comments(&id, &Default::default()).await.unwrap();
     assert!(left.items.is_empty(), "orphaned comments: {:?}", left.items);
 }

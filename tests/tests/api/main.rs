@@ -1,11 +1,14 @@
 //! Integration tests: the real handlers against DynamoDB Local and LocalStack.
 
 mod accounts;
+mod cli;
 mod comments_and_sweep;
 mod consistency;
 mod hostile;
 mod iam;
+mod multipart;
 mod outage;
+mod quota;
 mod round_trips;
 mod security;
 mod videos;

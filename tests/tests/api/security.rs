@@ -2,10 +2,11 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use vidlet::config::Table;
+use vidlet::ports::VideoReader;
 use vidlet_tests::{handler, json, Req, TestApp};
 
 use crate::accounts::register;
-use crate::videos::{create, upload};
+use crate::videos::{create, part_urls, upload};
 
 /// Every string anywhere in a table (a full Scan: fine in a test).
 async fn all_strings(t: &TestApp, table: Table) -> Vec<(String, String)> {
@@ -55,22 +56,42 @@ fn query_value(url: &str, name: &str) -> Option<String> {
 }
 
 #[tokio::test]
-async fn presigned_urls_are_short_lived_and_bound_to_one_key_length_and_type() {
+async fn presigned_urls_are_short_lived_and_bound_to_one_part_or_poster() {
     let t = TestApp::new().await;
     let token = register(&t, "signer", "password1").await;
     let created = create(&t, &token, json!({"name": "n", "content_type": "video/webm", "size": 1234})).await;
-    let url = created["upload"]["url"].as_str().unwrap();
+    let id = created["video"]["id"].as_str().unwrap();
+    let upload_id = t.db.get_video(id).await.unwrap().unwrap().upload_id.unwrap();
+    let part = &part_urls(&t, &token, id, &[1]).await[0];
+    let url = part["url"].as_str().unwrap();
     let expires: u64 = query_value(url, "X-Amz-Expires").unwrap().parse().unwrap();
-    assert!(expires <= 900, "upload URL lives {expires} s");
+    assert!(expires <= 900, "part URL lives {expires} s");
     let signed = query_value(url, "X-Amz-SignedHeaders").unwrap();
-    for header in ["content-length", "content-type", "host"] {
+    for header in ["content-length", "host"] {
         assert!(signed.contains(header), "{header} is not signed: {signed}");
     }
-    assert!(url.contains(&format!("/videos/{}", created["video"]["id"].as_str().unwrap())));
+    assert!(url.contains(&format!("/videos/{id}?")), "{url}");
+    assert_eq!(query_value(url, "partNumber").as_deref(), Some("1"));
+    assert_eq!(query_value(url, "uploadId").map(|v| v.replace("%3D", "=")).as_deref(), Some(upload_id.as_str()));
+    assert_eq!(part["headers"]["Content-Length"], "1234");
 
     let id = upload(&t, &token, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
     let stream = t.call(handler!(videos::stream_video), Req::get("/").param("id", &id).build()).await;
     let location = stream.headers["location"].to_str().unwrap();
     let expires: u64 = query_value(location, "X-Amz-Expires").unwrap().parse().unwrap();
     assert!(expires <= 3600, "stream URL lives {expires} s");
+
+    // A poster URL: a fresh key under the video's prefix, its type and length signed, and If-None-Match.
+    let poster = Req::post("/").param("id", &id).bearer(&token).json(json!({"content_type": "image/png", "size": 10}));
+    let res = t.call(handler!(videos::create_poster), poster.build()).await;
+    let upload = &res.assert_status(201)["upload"];
+    let url = upload["url"].as_str().unwrap();
+    let expires: u64 = query_value(url, "X-Amz-Expires").unwrap().parse().unwrap();
+    assert!(expires <= 900, "poster URL lives {expires} s");
+    let signed = query_value(url, "X-Amz-SignedHeaders").unwrap();
+    for header in ["content-length", "content-type", "if-none-match", "host"] {
+        assert!(signed.contains(header), "{header} is not signed: {signed}");
+    }
+    assert!(url.contains(&format!("/posters/{id}/")), "{url}");
+    assert_eq!(upload["headers"]["If-None-Match"], "*");
 }

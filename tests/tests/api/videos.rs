@@ -1,9 +1,9 @@
-//! Videos against the real stack: presigned uploads to LocalStack S3 (with
+//! Videos against the real stack: multipart uploads to LocalStack S3 (with
 //! signature validation on), verified completes, lists, streaming and privacy.
 
 use serde_json::Value;
 use vidlet::ports::*;
-use vidlet_tests::{fixture, handler, http_client, json, Req, TestApp};
+use vidlet_tests::{fixture, handler, http_client, json, Req, TestApp, TestResponse};
 
 use crate::accounts::register;
 
@@ -13,34 +13,107 @@ pub async fn create(t: &TestApp, token: &str, body: Value) -> Value {
     res.assert_status(201).clone()
 }
 
-/// PUTs bytes to a presigned upload with its headers; returns S3's status.
+/// PUTs bytes to a presigned request (a part, or a poster) with its signed
+/// headers; the HTTP client sets Content-Length from the body. S3's status.
 pub async fn put_upload(upload: &Value, bytes: Vec<u8>) -> u16 {
+    put_upload_response(upload, bytes).await.0
+}
+
+/// Like `put_upload`, with S3's body (its error code, say).
+pub async fn put_upload_response(upload: &Value, bytes: Vec<u8>) -> (u16, String) {
     let mut request = http_client().put(upload["url"].as_str().unwrap()).body(bytes);
     for (name, value) in upload["headers"].as_object().unwrap() {
         if !name.eq_ignore_ascii_case("content-length") {
             request = request.header(name, value.as_str().unwrap());
         }
     }
-    request.send().await.unwrap().status().as_u16()
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
 }
 
-pub async fn complete(t: &TestApp, token: &str, id: &str) -> vidlet_tests::TestResponse {
+/// `POST /videos/{id}/upload/parts`.
+pub async fn ask_part_urls(t: &TestApp, token: &str, id: &str, numbers: &[u32]) -> TestResponse {
+    let req = Req::post(&format!("/videos/{id}/upload/parts"))
+        .bearer(token)
+        .param("id", id)
+        .json(json!({ "part_numbers": numbers }))
+        .build();
+    t.call(handler!(uploads::upload_parts), req).await
+}
+
+/// `GET /videos/{id}/upload`.
+pub async fn get_upload(t: &TestApp, token: &str, id: &str) -> TestResponse {
+    let req = Req::get(&format!("/videos/{id}/upload")).bearer(token).param("id", id).build();
+    t.call(handler!(uploads::get_upload), req).await
+}
+
+/// The part URLs of `numbers` (asked 100 at a time), in that order.
+pub async fn part_urls(t: &TestApp, token: &str, id: &str, numbers: &[u32]) -> Vec<Value> {
+    let mut parts = Vec::new();
+    for chunk in numbers.chunks(100) {
+        let res = ask_part_urls(t, token, id, chunk).await;
+        parts.extend(res.assert_status(200)["parts"].as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(parts.len(), numbers.len());
+    parts
+}
+
+/// Part numbers `1..=part_count` of a 201 body's plan.
+pub fn all_parts(created: &Value) -> Vec<u32> {
+    (1..=created["upload"]["part_count"].as_u64().unwrap() as u32).collect()
+}
+
+/// Part `number`'s slice of `bytes` by the plan (shorter, or empty, when
+/// `bytes` is shorter than the declared size).
+pub fn part_bytes(created: &Value, bytes: &[u8], number: u32) -> Vec<u8> {
+    let part_size = created["upload"]["part_size"].as_u64().unwrap() as usize;
+    let start = (number as usize - 1) * part_size;
+    let end = (start + part_size).min(bytes.len());
+    bytes.get(start..end).unwrap_or_default().to_vec()
+}
+
+/// Asks for the URLs of `numbers` and PUTs each its slice of `bytes`; S3's
+/// statuses in that order.
+pub async fn put_parts(t: &TestApp, token: &str, created: &Value, bytes: &[u8], numbers: &[u32]) -> Vec<u16> {
+    let id = created["video"]["id"].as_str().unwrap();
+    let mut statuses = Vec::new();
+    for part in part_urls(t, token, id, numbers).await {
+        let number = part["part_number"].as_u64().unwrap() as u32;
+        statuses.push(put_upload(&part, part_bytes(created, bytes, number)).await);
+    }
+    statuses
+}
+
+/// Every part of the plan: S3's statuses in part order.
+pub async fn put_all_parts(t: &TestApp, token: &str, created: &Value, bytes: &[u8]) -> Vec<u16> {
+    put_parts(t, token, created, bytes, &all_parts(created)).await
+}
+
+pub async fn complete(t: &TestApp, token: &str, id: &str) -> TestResponse {
     let req = Req::post(&format!("/videos/{id}/complete")).bearer(token).param("id", id).build();
     t.call(handler!(videos::complete_video), req).await
 }
 
-/// Create, upload a fixture and complete: the ready video.
-pub async fn upload(t: &TestApp, token: &str, fixture_name: &str, content_type: &str, privacy: &str) -> Value {
-    let bytes = fixture(fixture_name);
-    let created = create(
-        t,
-        token,
-        json!({"name": fixture_name, "content_type": content_type, "size": bytes.len(), "privacy": privacy}),
-    )
-    .await;
-    assert_eq!(put_upload(&created["upload"], bytes).await, 200);
+/// Create, upload `bytes` in parts and complete: the ready video.
+pub async fn upload_bytes(
+    t: &TestApp,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+    content_type: &str,
+    privacy: &str,
+) -> Value {
+    let body = json!({"name": name, "content_type": content_type, "size": bytes.len(), "privacy": privacy});
+    let created = create(t, token, body).await;
+    let statuses = put_all_parts(t, token, &created, bytes).await;
+    assert!(statuses.iter().all(|&s| s == 200), "part PUTs answered {statuses:?}");
     let id = created["video"]["id"].as_str().unwrap();
     complete(t, token, id).await.assert_status(200)["video"].clone()
+}
+
+/// Create, upload a fixture and complete: the ready video.
+pub async fn upload(t: &TestApp, token: &str, fixture_name: &str, content_type: &str, privacy: &str) -> Value {
+    upload_bytes(t, token, fixture_name, &fixture(fixture_name), content_type, privacy).await
 }
 
 fn get_req(id: &str, token: Option<&str>) -> lambda_http::Request {
@@ -84,16 +157,22 @@ async fn full_cycle_upload_complete_list_and_stream_with_ranges() {
     assert_eq!(video["status"], "pending");
     assert_eq!(video["privacy"], "public");
     assert_eq!(video["owner"], "uploader");
+    // The plan: a small file is one part of the default 8 MiB part size; no URL yet.
     let upload = &created["upload"];
-    assert_eq!(upload["method"], "PUT");
-    assert_eq!(upload["headers"]["Content-Type"], "video/mp4");
-    assert_eq!(upload["headers"]["Content-Length"], bytes.len().to_string());
+    assert_eq!((upload["part_size"].as_u64(), upload["part_count"].as_u64()), (Some(8 * 1024 * 1024), Some(1)));
+    assert!(upload["expires_at"].as_str().is_some_and(|at| at.ends_with('Z')), "{upload}");
+    assert!(upload.get("url").is_none(), "no single presigned PUT any more: {upload}");
     let id = video["id"].as_str().unwrap();
     // Pending: only the owner sees it, and it is in no public list.
     t.call(handler!(videos::get_video), get_req(id, None)).await.assert_error(404, "005");
     assert!(!feed_ids(&t).await.contains(&id.to_owned()));
 
-    assert_eq!(put_upload(upload, bytes.clone()).await, 200);
+    let parts = part_urls(&t, &token, id, &[1]).await;
+    assert_eq!(parts[0]["part_number"], 1);
+    assert_eq!(parts[0]["method"], "PUT");
+    assert_eq!(parts[0]["headers"]["Content-Length"], bytes.len().to_string());
+    assert!(parts[0]["expires_at"].as_str().is_some_and(|at| at.ends_with('Z')));
+    assert_eq!(put_upload(&parts[0], bytes.clone()).await, 200);
     let ready = complete(&t, &token, id).await.assert_status(200)["video"].clone();
     assert_eq!(ready["status"], "ready");
     assert_eq!((ready["width"].as_u64(), ready["height"].as_u64()), (Some(320), Some(240)));
@@ -127,18 +206,28 @@ async fn full_cycle_upload_complete_list_and_stream_with_ranges() {
 }
 
 #[tokio::test]
-async fn s3_refuses_a_put_of_another_size_or_type_than_presigned() {
+async fn s3_refuses_a_part_of_another_size_and_the_type_is_the_declared_one() {
     let t = TestApp::new().await;
     let token = register(&t, "sneaky", "password1").await;
-    let created = create(&t, &token, json!({"name": "x", "content_type": "video/mp4", "size": 1000})).await;
-    let upload = &created["upload"];
-    let url = upload["url"].as_str().unwrap();
-    let more = http_client().put(url).header("content-type", "video/mp4").body(vec![0u8; 2000]).send().await.unwrap();
-    assert_eq!(more.status().as_u16(), 403, "a larger body must be refused");
-    let other_type =
-        http_client().put(url).header("content-type", "text/html").body(vec![0u8; 1000]).send().await.unwrap();
-    assert_eq!(other_type.status().as_u16(), 403, "another content type must be refused");
-    assert_eq!(put_upload(upload, vec![0u8; 1000]).await, 200, "the presigned request itself works");
+    let bytes = fixture("clip.mp4");
+    let created = create(&t, &token, json!({"name": "x", "content_type": "video/mp4", "size": bytes.len()})).await;
+    let id = created["video"]["id"].as_str().unwrap();
+    let part = &part_urls(&t, &token, id, &[1]).await[0];
+    let mut longer = bytes.clone();
+    longer.extend([0u8; 1000]);
+    let more = put_upload(part, longer).await;
+    assert!(more == 403 || more == 400, "a larger part must be refused, S3 answered {more}");
+    let fewer = put_upload(part, bytes[..bytes.len() - 1].to_vec()).await;
+    assert!(fewer == 403 || fewer == 400, "a shorter part must be refused, S3 answered {fewer}");
+    assert!(get_upload(&t, &token, id).await.assert_status(200)["parts"].as_array().unwrap().is_empty());
+    // A part carries no type: whatever the PUT says, the object has the type declared at create.
+    let mut as_html = part.clone();
+    as_html["headers"]["Content-Type"] = json!("text/html");
+    assert_eq!(put_upload(&as_html, bytes.clone()).await, 200, "the presigned request itself works");
+    complete(&t, &token, id).await.assert_status(200);
+    let head = t.s3.head_object().bucket(&t.config.bucket).key(format!("videos/{id}")).send().await.unwrap();
+    assert_eq!(head.content_type(), Some("video/mp4"));
+    assert_eq!(head.content_length(), Some(bytes.len() as i64));
 }
 
 #[tokio::test]
@@ -159,23 +248,14 @@ async fn uploads_that_are_not_videos_are_rejected_and_queued_for_deletion() {
     let t = TestApp::new().await;
     let token = register(&t, "faker", "password1").await;
     let cases = [
-        ("not-a-video.mp4", "video/mp4", None),
-        ("clip.webm", "video/mp4", None),     // container does not match the type
-        ("clip.mp4", "video/mp4", Some(100)), // declared size differs from the upload
+        ("not-a-video.mp4", "video/mp4"),
+        ("clip.webm", "video/mp4"), // container does not match the type
     ];
-    for (name, content_type, truncate) in cases {
-        let mut bytes = fixture(name);
-        let declared = bytes.len();
-        let created = create(&t, &token, json!({"name": name, "content_type": content_type, "size": declared})).await;
-        if let Some(keep) = truncate {
-            // Upload through a second, honest presigned URL for fewer bytes to the same key.
-            bytes.truncate(keep);
-            let key = format!("videos/{}", created["video"]["id"].as_str().unwrap());
-            let smaller = t.media().presign_put(&key, content_type, keep as u64, 60).await.unwrap();
-            assert_eq!(put_upload(&serde_json::to_value(&smaller).unwrap(), bytes).await, 200);
-        } else {
-            assert_eq!(put_upload(&created["upload"], bytes).await, 200);
-        }
+    for (name, content_type) in cases {
+        let bytes = fixture(name);
+        let created =
+            create(&t, &token, json!({"name": name, "content_type": content_type, "size": bytes.len()})).await;
+        assert_eq!(put_all_parts(&t, &token, &created, &bytes).await, vec![200]);
         let id = created["video"]["id"].as_str().unwrap();
         complete(&t, &token, id).await.assert_error(422, "010");
         let stored = t.db.get_video(id).await.unwrap().unwrap();
@@ -185,9 +265,38 @@ async fn uploads_that_are_not_videos_are_rejected_and_queued_for_deletion() {
         // Completing again stays rejected.
         complete(&t, &token, id).await.assert_error(422, "010");
     }
-    // A complete with nothing uploaded is rejected too.
-    let created = create(&t, &token, json!({"name": "empty", "content_type": "video/mp4", "size": 10})).await;
-    complete(&t, &token, created["video"]["id"].as_str().unwrap()).await.assert_error(422, "010");
+}
+
+#[tokio::test]
+async fn a_truncated_or_missing_upload_is_a_missing_part_and_stays_pending() {
+    let t = TestApp::new().await;
+    let token = register(&t, "truncator", "password1").await;
+    let bytes = fixture("clip.mp4");
+    let created = create(&t, &token, json!({"name": "short", "content_type": "video/mp4", "size": bytes.len()})).await;
+    let id = created["video"]["id"].as_str().unwrap();
+    // Nothing uploaded yet.
+    let res = complete(&t, &token, id).await;
+    res.assert_error(422, "010");
+    assert_eq!(res.body["error"], "parts missing: 1");
+    // Fewer bytes than declared: the part URL refuses them...
+    let truncated = put_parts(&t, &token, &created, &bytes[..100], &[1]).await;
+    assert!(truncated[0] == 403 || truncated[0] == 400, "S3 answered {truncated:?}");
+    // ...and a part of the wrong size sent through a second, honest URL for fewer bytes counts as missing.
+    let upload_id = t.db.get_video(id).await.unwrap().unwrap().upload_id.expect("pending: an upload id");
+    let videos = t.bucket.scoped(vidlet::store::s3::VIDEOS);
+    let smaller = videos.presign_part(&format!("videos/{id}"), &upload_id, 1, 100, 60).await.unwrap();
+    let smaller = serde_json::to_value(smaller).unwrap();
+    assert_eq!(put_upload(&smaller, bytes[..100].to_vec()).await, 200);
+    assert!(get_upload(&t, &token, id).await.assert_status(200)["parts"].as_array().unwrap().is_empty());
+    let res = complete(&t, &token, id).await;
+    res.assert_error(422, "010");
+    assert_eq!(res.body["error"], "parts missing: 1");
+    let stored = t.db.get_video(id).await.unwrap().unwrap();
+    assert_eq!(stored.status, vidlet::domain::video::VideoStatus::Pending);
+    assert!(t.db.queued(100, None).await.unwrap().is_empty(), "nothing queued for a video still pending");
+    // The whole part replaces it, and the upload goes on.
+    assert_eq!(put_all_parts(&t, &token, &created, &bytes).await, vec![200]);
+    assert_eq!(complete(&t, &token, id).await.assert_status(200)["video"]["status"], "ready");
 }
 
 #[tokio::test]
@@ -199,7 +308,7 @@ async fn create_checks_its_input() {
         (json!({"name": "x".repeat(201), "content_type": "video/mp4", "size": 10}), 400, "001"),
         (json!({"name": "a", "content_type": "video/mp4", "size": -1}), 400, "001"),
         (json!({"name": "a", "content_type": "video/mp4", "size": 0}), 400, "001"),
-        (json!({"name": "a", "content_type": "video/mp4", "size": 52428801u64}), 413, "008"),
+        (json!({"name": "a", "content_type": "video/mp4", "size": 5 * 1024 * 1024 * 1024u64 + 1}), 413, "008"),
         (json!({"name": "a", "content_type": "video/mp4", "size": 9223372036854775808u64}), 413, "008"),
         (json!({"name": "a", "content_type": "image/gif", "size": 10}), 415, "011"),
         (json!({"name": "a", "content_type": "video/mp4", "size": 10, "privacy": "secret"}), 400, "001"),
