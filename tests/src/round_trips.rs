@@ -69,9 +69,9 @@ pub async fn measure() -> Vec<RoundTrips> {
     call(&t, handler!(videos::complete_video), Req::post("/").param("id", &id).bearer(&token)).await;
     run(
         "POST /videos/{id}/complete",
-        6,
-        "session read, video read, ListParts, CompleteMultipartUpload, one ranged GET of the header \
-         (no HEAD: the parts give the size), conditional update",
+        7,
+        "session read, video read, a conditional claim (two completes never join the parts twice), ListParts, \
+         CompleteMultipartUpload, one ranged GET of the header (no HEAD: the parts give the size), conditional update",
         counter.take(),
     );
 

@@ -19,6 +19,12 @@ use crate::ports::{
     ObjectInspector, PartLister, ReadyInfo, SessionReader, UploadCompleter, UploadSettler, VideoReader,
 };
 
+/// How long one complete may hold the upload (a crashed one's claim lapses).
+const COMPLETION_CLAIM_SECS: i64 = 60;
+/// How long a concurrent complete waits for the other's outcome.
+const COMPLETION_POLLS: u32 = 20;
+const COMPLETION_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Does the container agree with the declared content type?
 fn container_matches(container: Container, content_type: &str) -> bool {
     match container {
@@ -109,14 +115,19 @@ where
             VideoStatus::Ready => video,
             VideoStatus::Rejected => return Err(ApiError::InvalidUpload("this upload was rejected".into())),
             VideoStatus::Pending => {
-                let known_size = self.join_parts(&video).await?;
-                match inspect_upload(&self.objects, &video, known_size).await? {
-                    Ok(info) => match self.settle.mark_ready(&video, &info).await? {
-                        Some(ready) => ready,
-                        // A concurrent complete got there first: answer with its outcome.
-                        None => return self.settled(&id).await,
-                    },
-                    Err(reason) => return self.reject(&video, reason).await,
+                let now = now_epoch();
+                if !self.settle.claim_completion(&id, now, now + COMPLETION_CLAIM_SECS).await? {
+                    return self.await_other_completion(&id).await;
+                }
+                let published = self.publish(&video).await;
+                if published.is_err() {
+                    // Still pending (parts missing, a fault): let the next complete in. A failed
+                    // release only delays it until the claim lapses.
+                    let _ = self.settle.release_completion(&id).await;
+                }
+                match published? {
+                    Some(ready) => ready,
+                    None => return self.settled(&id).await,
                 }
             }
         };
@@ -128,8 +139,19 @@ impl<S, V, U, O, T> CompleteVideo<S, V, U, O, T>
 where
     V: VideoReader,
     U: PartLister + UploadCompleter,
+    O: ObjectInspector,
     T: UploadSettler,
 {
+    /// Joins the parts, inspects the object, and publishes or rejects it.
+    /// None when another request settled it meanwhile.
+    async fn publish(&self, video: &Video) -> ApiResult<Option<Video>> {
+        let known_size = self.join_parts(video).await?;
+        match inspect_upload(&self.objects, video, known_size).await? {
+            Ok(info) => self.settle.mark_ready(video, &info).await,
+            Err(reason) => self.reject(video, reason).await.map(|()| None),
+        }
+    }
+
     /// Completes the multipart upload once every part is there with its
     /// planned size; 422 naming the missing parts otherwise (still pending).
     /// The object's size when it is known from the parts.
@@ -153,14 +175,26 @@ where
         Ok(Some(plan.size))
     }
 
-    async fn reject(&self, video: &Video, reason: String) -> ApiResult<Response<Body>> {
-        let record =
-            DeletionRecord::for_video(&video.id, "rejected", now_epoch(), self.config.upload_url_ttl_secs as i64);
+    async fn reject(&self, video: &Video, reason: String) -> ApiResult<()> {
+        let urls_live_for = self.config.upload_url_ttl_secs as i64;
+        let record = DeletionRecord::for_video(&video.id, "rejected", now_epoch(), urls_live_for);
         if !self.settle.reject_video(video, &record).await? {
-            return self.settled(&video.id).await;
+            return Ok(()); // another request settled it meanwhile
         }
         tracing::info!(video_id = %video.id, reason, "upload rejected");
         Err(ApiError::InvalidUpload(reason))
+    }
+
+    /// Another request is completing this upload: answer with its outcome.
+    async fn await_other_completion(&self, id: &str) -> ApiResult<Response<Body>> {
+        for _ in 0..COMPLETION_POLLS {
+            tokio::time::sleep(COMPLETION_POLL_INTERVAL).await;
+            match self.videos.get_video(id).await? {
+                Some(video) if video.status == VideoStatus::Pending => continue,
+                _ => return self.settled(id).await,
+            }
+        }
+        Err(ApiError::Conflict("this upload is being completed; ask again in a moment"))
     }
 
     /// The answer for a video whose status another request just settled.

@@ -89,7 +89,15 @@ where
                 continue;
             }
             if in_progress.is_none() {
-                in_progress = Some(self.uploads_by_key().await?);
+                match self.uploads_by_key().await {
+                    Ok(listed) => in_progress = Some(listed),
+                    Err(err) => {
+                        // Without the list no upload can be aborted: leave the records.
+                        tracing::warn!(error = %err.cause(), records = due.len(), "listing uploads failed");
+                        summary.errors += 1;
+                        continue;
+                    }
+                }
             }
             let uploads = in_progress.as_ref().expect("listed above");
             match self.sweep_page(&due, uploads).await {

@@ -54,6 +54,12 @@ pub trait OwnedVideos: Send + Sync {
 /// Ends a pending upload: ready, or rejected with its objects queued.
 pub trait UploadSettler: Send + Sync {
     fn access(&self) -> Vec<Access>;
+    /// Claims the right to complete a pending upload until `until`, so that
+    /// two concurrent completes never join the parts twice. False if another
+    /// request holds a live claim or the video is no longer pending.
+    fn claim_completion(&self, id: &str, now: i64, until: i64) -> impl Future<Output = ApiResult<bool>> + Send;
+    /// Gives the claim up when the upload stays pending (parts missing, a fault).
+    fn release_completion(&self, id: &str) -> impl Future<Output = ApiResult<()>> + Send;
     /// pending → ready, listing it if public. None if the video was not pending.
     fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
     /// pending → rejected, its objects queued and its bytes given back, in one

@@ -1,6 +1,9 @@
 //! S3 multipart uploads: the server starts, lists, completes and aborts them;
 //! clients only send parts, through presigned UploadPart URLs.
 
+use std::time::Duration;
+
+use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 
@@ -11,6 +14,9 @@ use crate::ports::{
     MultipartStarter, PartInfo, PartLister, PartUrls, PresignedRequest, UploadAborter, UploadCompleter,
 };
 use crate::store::OrUnavailable;
+
+/// Joining the parts of a multi-GiB object is slow; API Gateway waits 30 s.
+const COMPLETE_TIMEOUT: Duration = Duration::from_secs(25);
 
 fn no_such_upload<E: ProvideErrorMetadata>(err: &E) -> bool {
     err.code() == Some("NoSuchUpload")
@@ -96,7 +102,15 @@ impl UploadCompleter for Objects {
         let upload = CompletedMultipartUpload::builder().set_parts(Some(completed)).build();
         let complete =
             self.client().complete_multipart_upload().bucket(self.bucket()).key(self.key(key)?).upload_id(upload_id);
-        complete.multipart_upload(upload).send().await.or_unavailable("CompleteMultipartUpload", key)?;
+        // S3 takes seconds to join a large object: allow it most of API Gateway's 30 s.
+        let patient = aws_sdk_s3::config::Builder::default().timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(COMPLETE_TIMEOUT)
+                .operation_timeout(COMPLETE_TIMEOUT)
+                .build(),
+        );
+        let request = complete.multipart_upload(upload).customize().config_override(patient);
+        request.send().await.or_unavailable("CompleteMultipartUpload", key)?;
         Ok(())
     }
 }

@@ -51,6 +51,16 @@ pub fn failed_conditions<R>(err: &SdkError<TransactWriteItemsError, R>) -> Optio
     }
 }
 
+/// True when a transaction lost a race with another on the same item.
+pub fn is_transaction_conflict<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+            cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict"))
+        }
+        _ => false,
+    }
+}
+
 /// An item into a domain type; a stored item that does not fit is a bug.
 pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> ApiResult<T> {
     serde_dynamo::from_item(item).map_err(|e| ApiError::internal_from("reading a stored item", e))

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, TransactWriteItem, Update};
 
-use super::util::{built, failed_conditions, from_item, is_conditional_failure, n, query_page, s, to_item, Item};
+use super::util::{
+    built, failed_conditions, from_item, is_conditional_failure, is_transaction_conflict, n, query_page, s, to_item,
+    Item,
+};
 use super::Dynamo;
 use crate::access::Access;
 use crate::config::Table::{Deletions, Users, Videos};
@@ -18,6 +21,7 @@ use crate::ports::{
 use crate::store::OrUnavailable;
 
 const FEED_PARTITION: &str = "public";
+const CONFLICT_ATTEMPTS: u32 = 4;
 const PENDING_PARTITION: &str = "pending";
 /// Who may see a video, as a condition: its owner, or anyone if ready and not private.
 pub(super) const VISIBLE_TO_VIEWER: &str =
@@ -100,18 +104,26 @@ impl VideoCreator for Dynamo {
             .set_item(Some(video_item(video)?))
             .condition_expression("attribute_not_exists(id)")
             .build();
-        let request = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(built(reserve)?).build())
-            .transact_items(TransactWriteItem::builder().put(built(put)?).build());
-        match request.send().await {
-            Ok(_) => Ok(()),
-            Err(err) if failed_conditions(&err).is_some_and(|failed| failed.first() == Some(&true)) => {
-                Err(quota_exceeded)
+        let (reserve, put) = (built(reserve)?, built(put)?);
+        // Creates by one user contend for the user item: a conflict is retried.
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            let request = self
+                .client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().update(reserve.clone()).build())
+                .transact_items(TransactWriteItem::builder().put(put.clone()).build());
+            match request.send().await {
+                Ok(_) => return Ok(()),
+                Err(err) if failed_conditions(&err).is_some_and(|failed| failed.first() == Some(&true)) => {
+                    return Err(quota_exceeded)
+                }
+                Err(err) if is_transaction_conflict(&err) && attempt < CONFLICT_ATTEMPTS => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
+                }
+                Err(err) => return Err(err).or_unavailable("TransactWriteItems", self.table(Videos)),
             }
-            Err(err) => Err(err).or_unavailable("TransactWriteItems", self.table(Videos)),
         }
+        unreachable!("the last attempt returns")
     }
 }
 
@@ -158,6 +170,46 @@ impl UploadSettler for Dynamo {
         ]
     }
 
+    async fn claim_completion(&self, id: &str, now: i64, until: i64) -> ApiResult<bool> {
+        let table = self.table(Videos);
+        let claim = self
+            .client
+            .update_item()
+            .table_name(table)
+            .set_key(Some(video_key(id)))
+            .update_expression("SET completing_until = :until")
+            .condition_expression(
+                "#status = :pending AND (attribute_not_exists(completing_until) OR completing_until < :now)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":until", n(until));
+        match claim.send().await {
+            Ok(_) => Ok(true),
+            Err(err) if is_conditional_failure(&err) => Ok(false),
+            Err(err) => Err(err).or_unavailable("UpdateItem", table),
+        }
+    }
+
+    async fn release_completion(&self, id: &str) -> ApiResult<()> {
+        let table = self.table(Videos);
+        let release = self
+            .client
+            .update_item()
+            .table_name(table)
+            .set_key(Some(video_key(id)))
+            .update_expression("REMOVE completing_until")
+            .condition_expression("#status = :pending")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", s("pending"));
+        match release.send().await {
+            Ok(_) => Ok(()),
+            Err(err) if is_conditional_failure(&err) => Ok(()),
+            Err(err) => Err(err).or_unavailable("UpdateItem", table),
+        }
+    }
+
     async fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> ApiResult<Option<Video>> {
         let table = self.table(Videos);
         let mut set = vec!["#status = :ready"];
@@ -189,7 +241,7 @@ impl UploadSettler for Dynamo {
                 .expression_attribute_values(":feed", s(FEED_PARTITION))
                 .expression_attribute_values(":owner", s(&video.owner));
         }
-        let expression = format!("SET {} REMOVE pending_key, upload_id", set.join(", "));
+        let expression = format!("SET {} REMOVE pending_key, upload_id, completing_until", set.join(", "));
         match request.update_expression(expression).send().await {
             Ok(out) => out.attributes.map(from_item).transpose(),
             Err(err) if is_conditional_failure(&err) => Ok(None),
@@ -201,7 +253,7 @@ impl UploadSettler for Dynamo {
         let update = Update::builder()
             .table_name(self.table(Videos))
             .set_key(Some(video_key(&video.id)))
-            .update_expression("SET #status = :rejected REMOVE pending_key, upload_id")
+            .update_expression("SET #status = :rejected REMOVE pending_key, upload_id, completing_until")
             .condition_expression("#status = :pending")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":rejected", s("rejected"))
