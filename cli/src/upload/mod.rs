@@ -91,6 +91,13 @@ async fn resume(api: &Api, state_file: &StateFile, file: &FileIdentity, base_url
     }
     let status = match api.upload_status(&saved.video_id).await {
         Ok(status) => status,
+        // Its parts were joined but it was not published (a complete that failed
+        // late): completing again settles it, with no part to send.
+        Err(error) if error.status() == Some(409) && api.complete(&saved.video_id).await.is_ok() => {
+            eprintln!("resuming upload of {}: every part already uploaded", saved.video_id);
+            let plan = Plan::whole(file.size);
+            return Ok(Some(Pending { video_id: saved.video_id, plan, missing: Vec::new() }));
+        }
         Err(error) if matches!(error.status(), Some(404 | 409)) => {
             eprintln!("video {} is no longer pending ({error}); starting a new upload", saved.video_id);
             state_file.remove()?;
@@ -133,7 +140,7 @@ async fn start(
 /// completes once more.
 async fn send_and_complete(sender: &Arc<PartSender>, missing: &[u32]) -> Result<Video> {
     sender.send(missing).await?;
-    let first = sender.api.complete(&sender.video_id).await;
+    let first = complete(sender).await;
     let named = match &first {
         Err(CliError::Api { status: 422, message, .. }) => missing_parts_in_message(message, sender.plan.part_count),
         _ => None,
@@ -143,7 +150,22 @@ async fn send_and_complete(sender: &Arc<PartSender>, missing: &[u32]) -> Result<
     sender.bar.suspend(|| eprintln!("the server is missing parts {}; sending them again", list.join(", ")));
     sender.bar.dec(sender.plan.bytes_of(&named));
     sender.send(&named).await?;
-    sender.api.complete(&sender.video_id).await
+    complete(sender).await
+}
+
+/// `POST /complete`, tried again after a 5xx or a lost connection (it is idempotent).
+async fn complete(sender: &PartSender) -> Result<Video> {
+    let mut attempt = 0;
+    loop {
+        match sender.api.complete(&sender.video_id).await {
+            Err(error) if attempt < 3 && error.is_transient() => {
+                attempt += 1;
+                sender.bar.suspend(|| eprintln!("completing failed ({error}); trying again"));
+                tokio::time::sleep(std::time::Duration::from_secs(1 << attempt)).await;
+            }
+            result => return result,
+        }
+    }
 }
 
 /// A 422 that names no missing parts: the server rejected the video for good.

@@ -52,6 +52,11 @@ impl Plan {
         self.range(part_number).1
     }
 
+    /// The whole file as one part, for a video whose parts the server already joined.
+    pub fn whole(size: u64) -> Plan {
+        Plan { size, part_size: size.max(1), part_count: 1 }
+    }
+
     pub fn all_parts(&self) -> Vec<u32> {
         (1..=self.part_count).collect()
     }
