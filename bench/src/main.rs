@@ -1,4 +1,4 @@
-//! `make bench` (`bash infra/bench.sh`): runs the seven benchmark items against
+//! `make bench` (`bash infra/bench.sh`): runs the eight benchmark items against
 //! the local stack and the release binaries, and writes BENCHMARKS.md.
 //!
 //! Environment: `BENCH_QUICK=1` runs a small version of every item (written to
@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use items::{cold_start, concurrency, cost, round_trips, streaming, sweep, warm};
+use items::{cold_start, concurrency, cost, round_trips, streaming, sweep, upload, warm};
 use report::Section;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -35,6 +35,7 @@ struct Plan {
     streaming: streaming::Plan,
     sweep: sweep::Plan,
     load_for: Duration,
+    upload: upload::Plan,
 }
 
 impl Plan {
@@ -59,6 +60,8 @@ impl Plan {
                 short_budget: Duration::from_millis(pick(5_000, 300) as u64),
             },
             load_for: Duration::from_secs(pick(30, 3) as u64),
+            // 1 GiB (64 MiB quick), three runs each way.
+            upload: upload::Plan { file_bytes: pick(1024, 64) as u64 * 1024 * 1024, runs: 3 },
         }
     }
 
@@ -194,6 +197,11 @@ async fn run_items(plan: &Plan, stack: Arc<stack::Stack>) -> Result<Vec<Section>
         };
         sections.push(section);
     }
+    if plan.runs(8) {
+        let (s, p) = (stack.clone(), plan.upload);
+        let (section, _) = item("8. Upload throughput", async move { upload::run(&s, &p).await }).await;
+        sections.push(section);
+    }
     Ok(sections)
 }
 
@@ -237,7 +245,7 @@ fn header(
     );
     doc += &format!(
         "Commands (`make bench` runs `bash infra/bench.sh`):\n\n```sh\nbash localstack/start.sh          # LocalStack S3 :4566, DynamoDB Local :8000\n\
-         cargo build --release{packages} -p hello\ncargo build --release -p bench\ntarget/release/bench\n```\n\n"
+         cargo build --release{packages} -p hello\ncargo build --release -p vidlet-cli\ncargo build --release -p bench\ntarget/release/bench\n```\n\n"
     );
     doc
 }

@@ -1,4 +1,4 @@
-//! The seven benchmark items, each returning its BENCHMARKS.md section.
+//! The eight benchmark items, each returning its BENCHMARKS.md section.
 
 pub mod cold_start;
 pub mod concurrency;
@@ -7,4 +7,5 @@ pub mod round_trips;
 pub mod streaming;
 pub mod sweep;
 pub mod trust_roots;
+pub mod upload;
 pub mod warm;
