@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of `make dev`: serves the workspace with `cargo lambda watch` on a
-# spare port, with tables and a bucket of its own, drives the API with curl,
-# then runs the browser scenario (e2e/scenario.mjs) and the contract fuzzing
-# (infra/contract/run.sh) against the same server, then searches its logs.
+# spare port, with tables and a bucket of its own, drives the API with curl
+# (a video sent as an S3 multipart upload of 3 parts, resumed after a
+# `/complete` that finds a part missing), then runs the browser scenario
+# (e2e/scenario.mjs) and the contract fuzzing (infra/contract/run.sh) against
+# the same server, then searches its logs.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -10,6 +12,9 @@ export PATH=$ROOT/.tools/tools-venv/bin:$PATH
 PORT=${SMOKE_PORT:-9010}
 export TABLE_PREFIX="smoke$$_" BUCKET_NAME="vidlet-smoke-$$"
 export SITE_ORIGINS="http://127.0.0.1:$PORT,http://localhost:$PORT"
+# Parts of S3's minimum, 5 MiB (the default is 8 MiB), so that the ~11.5 MiB
+# videos of this script and of the browser scenario are 3 parts.
+export MIN_PART_BYTES=5242880
 LOG=$ROOT/target/smoke-watch.log
 mkdir -p target
 
@@ -50,18 +55,108 @@ expect "unknown path" 404 "$BASE/no/such/path"
 [[ $(field error_code) == 005 ]] || { echo "FAIL 404 code"; failed=$((failed + 1)); }
 expect "wrong method" 405 -X PUT "$BASE/users"
 [[ $(field error_code) == 012 ]] || { echo "FAIL 405 code"; failed=$((failed + 1)); }
-FIXTURE=tests/fixtures/clip.mp4
-SIZE=$(stat -c %s "$FIXTURE")
+# A video of 3 parts: clip.mp4 padded with a trailing `free` box (still a
+# valid MP4) to 11.5 MiB, made here and never committed.
+WORK=$ROOT/target/smoke
+rm -rf "$WORK" && mkdir -p "$WORK"
+BIG=$WORK/clip-11.5MiB.mp4
+python3 - tests/fixtures/clip.mp4 "$BIG" $((23 * 512 * 1024)) <<'PY'
+import struct, sys
+clip = open(sys.argv[1], "rb").read()
+pad = int(sys.argv[3]) - len(clip)
+open(sys.argv[2], "wb").write(clip + struct.pack(">I", pad) + b"free" + bytes(pad - 8))
+PY
+SIZE=$(stat -c %s "$BIG")
+# json EXPR: a Python expression on the body `d`.
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1" <<< "$BODY"; }
 expect "create video" 201 -X POST "$BASE/videos" -H "Authorization: Bearer $TOKEN" \
   -d "{\"name\":\"smoke clip\",\"content_type\":\"video/mp4\",\"size\":$SIZE}"
-VIDEO=$(python3 -c "import json,sys; print(json.load(sys.stdin)['video']['id'])" <<< "$BODY")
-UPLOAD=$(python3 -c "import json,sys; print(json.load(sys.stdin)['upload']['url'])" <<< "$BODY")
-expect "PUT to the presigned URL" 200 -X PUT "$UPLOAD" -H "Content-Type: video/mp4" --data-binary "@$FIXTURE"
+VIDEO=$(json "d['video']['id']")
+PART_SIZE=$(json "d['upload']['part_size']")
+PARTS=$(json "d['upload']['part_count']")
+[[ $PART_SIZE == 5242880 && $PARTS == 3 ]] ||
+  { echo "FAIL the plan: $PARTS parts of $PART_SIZE bytes (MIN_PART_BYTES=$MIN_PART_BYTES)"; failed=$((failed + 1)); }
+expect "me: the size is reserved" 200 "$BASE/me" -H "Authorization: Bearer $TOKEN"
+[[ $(field used_bytes) == "$SIZE" && $(field quota_bytes) == 10737418240 ]] ||
+  { echo "FAIL me used_bytes, quota_bytes: $BODY"; failed=$((failed + 1)); }
+split -b "$PART_SIZE" -d -a 5 --numeric-suffixes=1 "$BIG" "$WORK/part."
+# urls N...: asks for the parts' URLs; part N's request lands in $WORK/put.N: the URL on
+# the first line, then every header it must carry, one a line.
+urls() {
+  local numbers; numbers=$(IFS=,; echo "$*")
+  expect "part URLs for parts $numbers" 200 -X POST "$BASE/videos/$VIDEO/upload/parts" \
+    -H "Authorization: Bearer $TOKEN" -d "{\"part_numbers\":[$numbers]}"
+  BODY=$BODY python3 - "$WORK" <<'PY'
+import json, os, sys
+for part in json.loads(os.environ["BODY"])["parts"]:
+    assert part["method"] == "PUT", part
+    lines = [part["url"]] + [f"{name}: {value}" for name, value in part["headers"].items()]
+    with open(f"{sys.argv[1]}/put.{part['part_number']}", "w") as f:
+        f.write("\n".join(lines) + "\n")
+PY
+}
+# put NAME STATUS N [FILE]: PUTs FILE (part N of the video by default) to part N's URL with
+# exactly its headers (curl adds no Content-Type of its own). A FILE of another length is sent
+# with its own Content-Length: with the signed one, curl would send only that many bytes.
+put() {
+  local name=$1 want=$2 n=$3 file=${4:-$WORK/part.$(printf %05d "$3")} url line args=()
+  local length; length=$(stat -c %s "$file")
+  { read -r url; while read -r line; do
+      if [[ ${line,,} == content-length:* && ${line#*: } != "$length" ]]; then continue; fi
+      args+=(-H "$line")
+    done; } < "$WORK/put.$n"
+  grep -qi '^content-type:' "$WORK/put.$n" || args+=(-H "Content-Type:")
+  expect "$name" "$want" -X PUT "${args[@]}" --data-binary "@$file" "$url"
+}
+# 1. Parts 1 and 2, then a complete that finds part 3 missing: the video stays pending.
+urls 1 2 3
+put "PUT part 1" 200 1
+put "PUT part 2" 200 2
+put "PUT of a part of the wrong length is refused" 403 3 "$WORK/part.00001"
+expect "upload progress: parts 1 and 2" 200 "$BASE/videos/$VIDEO/upload" -H "Authorization: Bearer $TOKEN"
+[[ $(json "[p['part_number'] for p in d['parts']]") == "[1, 2]" ]] ||
+  { echo "FAIL upload progress lists $BODY"; failed=$((failed + 1)); }
+expect "complete with part 3 missing" 422 -X POST "$BASE/videos/$VIDEO/complete" -H "Authorization: Bearer $TOKEN"
+[[ $(field error_code) == 010 && $(field error) == "parts missing: 3" ]] ||
+  { echo "FAIL missing-part answer: $BODY"; failed=$((failed + 1)); }
+expect "still pending" 200 "$BASE/videos/$VIDEO" -H "Authorization: Bearer $TOKEN"
+[[ $(field status) == pending ]] || { echo "FAIL status after the 422: $BODY"; failed=$((failed + 1)); }
+# 2. Resume: a fresh URL for part 3 only, then complete.
+urls 3
+put "PUT part 3" 200 3
 expect "complete" 200 -X POST "$BASE/videos/$VIDEO/complete" -H "Authorization: Bearer $TOKEN"
+[[ $(json "d['video']['status']") == ready ]] || { echo "FAIL status after complete: $BODY"; failed=$((failed + 1)); }
+# 3. After complete no part URL can change the object (S3: NoSuchUpload), and no new one is handed out.
+put "PUT to a part URL after complete is refused" 404 1
+expect "part URLs after complete" 409 -X POST "$BASE/videos/$VIDEO/upload/parts" \
+  -H "Authorization: Bearer $TOKEN" -d '{"part_numbers":[1]}'
 expect "feed" 200 "$BASE/videos"
 [[ $BODY == *"$VIDEO"* ]] || { echo "FAIL feed lacks the video"; failed=$((failed + 1)); }
 expect "stream, range 0-1, through the redirect" 206 -o /dev/null -L -H "Range: bytes=0-1" "$BASE/videos/$VIDEO/stream"
+# A range across the boundary of parts 1 and 2 gives the file's own bytes.
+from=$((PART_SIZE - 8)) to=$((PART_SIZE + 7))
+expect "stream, range $from-$to, across parts" 206 -o "$WORK/range" -L -H "Range: bytes=$from-$to" "$BASE/videos/$VIDEO/stream"
+cmp -s "$WORK/range" <(tail -c +$((from + 1)) "$BIG" | head -c 16) ||
+  { echo "FAIL the streamed range differs from the file"; failed=$((failed + 1)); }
+# A poster URL writes once (If-None-Match: *).
+POSTER=tests/fixtures/poster.jpg
+expect "poster URL" 201 -X POST "$BASE/videos/$VIDEO/poster" -H "Authorization: Bearer $TOKEN" \
+  -d "{\"content_type\":\"image/jpeg\",\"size\":$(stat -c %s "$POSTER")}"
+BODY=$BODY python3 - "$WORK/put.poster" <<'PY'
+import json, os, sys
+upload = json.loads(os.environ["BODY"])["upload"]
+assert upload["headers"].get("If-None-Match") == "*", upload["headers"]
+lines = [upload["url"]] + [f"{name}: {value}" for name, value in upload["headers"].items()]
+with open(sys.argv[1], "w") as f:
+    f.write("\n".join(lines) + "\n")
+PY
+put "PUT the poster" 200 poster "$POSTER"
+put "PUT the poster again is refused" 412 poster "$POSTER"
+expect "poster, through the redirect" 200 -o /dev/null -L "$BASE/videos/$VIDEO/poster"
 expect "comment" 201 -X POST "$BASE/videos/$VIDEO/comments" -H "Authorization: Bearer $TOKEN" -d '{"content":"nice"}'
+expect "delete the video" 204 -X DELETE "$BASE/videos/$VIDEO" -H "Authorization: Bearer $TOKEN"
+expect "me: the bytes are back" 200 "$BASE/me" -H "Authorization: Bearer $TOKEN"
+[[ $(field used_bytes) == 0 ]] || { echo "FAIL me used_bytes after delete: $BODY"; failed=$((failed + 1)); }
 expect "page" 200 "$BASE/"
 expect "logout" 204 -X DELETE "$BASE/sessions/current" -H "Authorization: Bearer $TOKEN"
 expect "me after logout" 401 "$BASE/me" -H "Authorization: Bearer $TOKEN"

@@ -7,6 +7,11 @@ Sessions for the operations that declare `bearerAuth`:
   create-comment carries the new user's own session along, as the links in openapi.yaml say).
 - `DELETE /sessions/current` gets a session of a user of its own each time, so that logging
   out never kills the run's shared session.
+- Storage quota: every `POST /videos` that succeeds reserves its `size` (the fuzzer picks sizes
+  up to 5 GiB) on the user's quota (10 GiB), so the shared user soon gets 413 (013) for every
+  create, which the spec documents. When it does, the next case registers a fresh shared user, so
+  that later creates can succeed again and their links (upload-parts, get-upload, complete) are
+  walked too.
 The run's user is registered, never logged in: a login counts against the name's failure
 window, which the fuzzer can fill by sending wrong passwords for names it saw in responses.
 
@@ -73,7 +78,11 @@ class SessionAuth:
         if not _declares_security(case):
             return "unused"
         with _lock:
-            if self._session is None or time.monotonic() - self._registered_at > SESSION_REUSE_SECS:
+            if (
+                self._session is None
+                or self._session in _quota_full
+                or time.monotonic() - self._registered_at > SESSION_REUSE_SECS
+            ):
                 self._session = register_user("contract-")
                 self._registered_at = time.monotonic()
             return self._session
@@ -91,6 +100,28 @@ class SessionAuth:
             del headers[name]
         headers["Authorization"] = f"Bearer {data}"
         case.headers = headers
+
+
+# Sessions whose user got 413 (013) from POST /videos: their quota is full.
+_quota_full: set = set()
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    """Notes a user whose storage quota is full, so that `SessionAuth` replaces the shared one."""
+    if case.operation.definition.raw.get("operationId") != "create-video" or response.status_code != 413:
+        return
+    try:
+        code = response.json().get("error_code")
+    except Exception:
+        return
+    if code != "013":
+        return
+    headers = case.headers or {}
+    current = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+    if isinstance(current, str) and LINKED_SESSION.match(current):
+        with _lock:
+            _quota_full.add(current.removeprefix("Bearer "))
 
 
 # `cargo lambda watch` answers some requests with a 500 of its own, an RFC 7807 body in text/plain

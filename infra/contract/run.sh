@@ -2,7 +2,8 @@
 # Contract test: schemathesis drives a running vidlet API with the spec openapi.yaml and checks
 # that every response is documented (status code, content type, headers, body schema) and that
 # none is a server error. Stateful testing follows the spec's links
-# (register → session → create-video → video id → create-comment → delete-comment).
+# (register → session → create-video → video id → create-comment → delete-comment; and the
+# multipart upload: create-video → upload-parts → get-upload → complete-video → delete-video).
 #
 #   BASE_URL=http://127.0.0.1:9000 bash infra/contract/run.sh
 #
@@ -15,7 +16,8 @@
 #                            that reaches it fails
 #   CONTRACT_WAIT            seconds to wait for the API, and for each function's first answer
 #                            (cargo lambda watch builds it then; default 180)
-# Two passes: every operation in every phase, then the documented stateful chain alone.
+# Three passes: every operation in every phase, then two documented stateful chains alone
+# (comments, and the multipart upload).
 # Reports go to target/contract/, per pass: output-<pass>.txt, junit-<pass>.xml,
 # cassette-<pass>.yaml (every request and response), report-<pass>.json; and
 # hook-requests.log (the requests of warmup.py and hooks.py). Prints `contract: N requests, M failures` (summary.py counts them from the
@@ -103,8 +105,15 @@ run_pass all --phases examples,coverage,fuzzing,stateful || status=$?
 run_pass chain --phases stateful \
   --include-operation-id register --include-operation-id create-video \
   --include-operation-id create-comment --include-operation-id delete-comment || status=$?
+# 3. The multipart upload, statefully: register → create-video (the plan) → upload-parts with
+#    part numbers of that plan → get-upload → complete-video (422 naming the missing parts, the
+#    video still pending) → upload-parts or get-upload again → delete-video (the cancel).
+run_pass upload --phases stateful \
+  --include-operation-id register --include-operation-id create-video \
+  --include-operation-id upload-parts --include-operation-id get-upload \
+  --include-operation-id complete-video --include-operation-id delete-video || status=$?
 
-summary=$("$VENV/bin/python" "$HERE/summary.py" "$REPORTS" all chain) || summary="0 -1 0"
+summary=$("$VENV/bin/python" "$HERE/summary.py" "$REPORTS" all chain upload) || summary="0 -1 0"
 read -r requests failures complete <<< "$summary"
 if ((failures < 0)); then
   echo "contract: $requests requests, a pass left no report (exit status $status)"
