@@ -45,7 +45,7 @@ pub const ROUTES: &[Route] = &[
         Auth::OptionalSession,
         "A user's videos, newest first",
     ),
-    route("POST", "/videos", "create-video", Auth::Session, "Create a video and get a presigned upload"),
+    route("POST", "/videos", "create-video", Auth::Session, "Create a video and its upload plan (reserves the quota)"),
     route("GET", "/videos", "list-videos", Auth::None, "The public feed, newest first"),
     route("GET", "/videos/{id}", "get-video", Auth::OptionalSession, "A video"),
     route("DELETE", "/videos/{id}", "delete-video", Auth::Session, "Delete your video"),

@@ -10,7 +10,7 @@ use crate::access::{describe, Access};
 use crate::handlers::sweep::Sweep;
 use crate::handlers::Handler;
 use crate::http_io::add_security_headers;
-use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter};
+use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter, UploadLister};
 
 /// Turns a handler's result into the response, and logs one line per request:
 /// function, method, route, status, latency and request id (never the body).
@@ -78,7 +78,7 @@ pub async fn serve_sweep<P, Q, A, O, C>(sweep: Sweep<P, Q, A, O, C>) -> Result<(
 where
     P: PendingExpirer + 'static,
     Q: DeletionQueue + 'static,
-    A: UploadAborter + 'static,
+    A: UploadLister + UploadAborter + 'static,
     O: ObjectRemover + 'static,
     C: CommentPurger + 'static,
 {

@@ -210,6 +210,7 @@ impl TestApp {
                     sessions: db.clone(),
                     users: db.clone(),
                     owned: db.clone(),
+                    videos: db.clone(),
                     remover: db.clone(),
                     accounts: db,
                     config,
@@ -254,7 +255,8 @@ impl TestApp {
             Handler::CreatePoster => {
                 let h = CreatePoster {
                     sessions: db.clone(),
-                    posters: db,
+                    posters: db.clone(),
+                    replaced: db,
                     upload_urls: self.bucket.scoped(POSTERS),
                     config,
                 };

@@ -11,6 +11,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         sessions: db.clone(),
         users: db.clone(),
         owned: db.clone(),
+        videos: db.clone(),
         remover: db.clone(),
         accounts: db,
         config,

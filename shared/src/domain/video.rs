@@ -164,6 +164,20 @@ impl DeletionRecord {
         }
     }
 
+    /// A poster replaced by a newer one, once its URL can no longer write.
+    /// Its own entry in the queue (the key's last part keeps it unique).
+    pub fn for_replaced_poster(video_id: &str, key: &str, now: i64, urls_live_for: i64) -> Self {
+        let tail = key.rsplit('/').next().unwrap_or(key);
+        DeletionRecord {
+            video_id: format!("{video_id}#poster#{tail}"),
+            object_keys: vec![key.to_owned()],
+            object_prefixes: Vec::new(),
+            queued_at: now,
+            not_before: now + urls_live_for,
+            reason: "poster_replaced".to_owned(),
+        }
+    }
+
     /// For a video that never had a poster: nothing to list under its prefix.
     pub fn without_posters(mut self) -> Self {
         self.object_prefixes.clear();

@@ -4,6 +4,7 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
+use super::videos::remove_video;
 use super::views::PublicUser;
 use super::Handler;
 use crate::access::Access;
@@ -13,13 +14,12 @@ use crate::domain::account::{
     hash_password, validate_password, verify_password, Session, SessionToken, User, Username,
 };
 use crate::domain::page::PageRequest;
-use crate::domain::video::DeletionRecord;
 use crate::domain::{now_epoch, rfc3339};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{empty_response, json_body, json_response, path_param};
 use crate::ports::{
     AccountCreator, AccountRemover, LoginThrottle, OwnedVideos, SessionReader, SessionRevoker, SessionWriter,
-    UserReader, VideoRemover,
+    UserReader, VideoReader, VideoRemover,
 };
 
 #[derive(Deserialize)]
@@ -200,20 +200,22 @@ struct PasswordConfirmation {
 
 /// `DELETE /users/{username}`: the user themself, with their password. Queues
 /// every video for the sweep, then removes the sessions and the account.
-pub struct DeleteUser<S, U, V, R, A> {
+pub struct DeleteUser<S, U, O, V, R, A> {
     pub sessions: S,
     pub users: U,
-    pub owned: V,
+    pub owned: O,
+    pub videos: V,
     pub remover: R,
     pub accounts: A,
     pub config: Config,
 }
 
-impl<S, U, V, R, A> Handler for DeleteUser<S, U, V, R, A>
+impl<S, U, O, V, R, A> Handler for DeleteUser<S, U, O, V, R, A>
 where
     S: SessionReader + 'static,
     U: UserReader + 'static,
-    V: OwnedVideos + 'static,
+    O: OwnedVideos + 'static,
+    V: VideoReader + 'static,
     R: VideoRemover + 'static,
     A: AccountRemover + 'static,
 {
@@ -222,6 +224,7 @@ where
             self.sessions.access(),
             self.users.access(),
             self.owned.access(),
+            self.videos.access(),
             self.remover.access(),
             self.accounts.access(),
         ]
@@ -239,19 +242,18 @@ where
         if !verify_password(&input.password, Some(&user.password_hash)) {
             return Err(ApiError::Unauthorized("wrong password"));
         }
-        let now = now_epoch();
-        let first_page = PageRequest { limit: 50, cursor: None };
+        let urls_live_for = self.config.upload_url_ttl_secs as i64;
+        let mut page = PageRequest { limit: 50, cursor: None };
         loop {
-            // Each delete removes the video from the owner index, so page one is always next.
-            let page = self.owned.owned_videos(target.as_str(), &first_page).await?;
-            if page.items.is_empty() {
-                break;
+            let listed = self.owned.owned_videos(target.as_str(), &page).await?;
+            for video in &listed.items {
+                // The index may lag: each video is read and deleted as it is now.
+                remove_video(&self.videos, &self.remover, &video.id, target.as_str(), "account_deleted", urls_live_for)
+                    .await?;
             }
-            for video in &page.items {
-                let urls_live_for = self.config.upload_url_ttl_secs as i64;
-                let record = DeletionRecord::for_video(&video.id, "account_deleted", now, urls_live_for);
-                let record = if video.poster_key.is_some() { record } else { record.without_posters() };
-                self.remover.delete_video(video, &record).await?;
+            match listed.next_cursor {
+                Some(cursor) => page.cursor = Some(cursor),
+                None => break,
             }
         }
         self.accounts.delete_user(&target).await?;

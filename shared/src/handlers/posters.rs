@@ -11,10 +11,13 @@ use super::Handler;
 use crate::access::Access;
 use crate::auth::{optional_session, require_session};
 use crate::config::Config;
-use crate::domain::video::{legacy_poster_key, new_poster_key, ALLOWED_POSTER_TYPES, MAX_POSTER_BYTES};
+use crate::domain::now_epoch;
+use crate::domain::video::{legacy_poster_key, new_poster_key, DeletionRecord, ALLOWED_POSTER_TYPES, MAX_POSTER_BYTES};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{json_body, json_response, video_id_param};
-use crate::ports::{DownloadUrls, Outcome, PosterSetter, PresignedRequest, SessionReader, UploadUrls, VideoReader};
+use crate::ports::{
+    DownloadUrls, Outcome, PosterSetter, PresignedRequest, RecordQueuer, SessionReader, UploadUrls, VideoReader,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,17 +32,25 @@ struct PosterCreated {
 }
 
 /// `POST /videos/{id}/poster`: a presigned PUT for the poster image, to a
-/// fresh key and signed with `If-None-Match: *`, so it writes once.
-pub struct CreatePoster<S, P, U> {
+/// fresh key and signed with `If-None-Match: *`, so it writes once. The
+/// poster it replaces is queued for the sweep, so posters never pile up.
+pub struct CreatePoster<S, P, Q, U> {
     pub sessions: S,
     pub posters: P,
+    pub replaced: Q,
     pub upload_urls: U,
     pub config: Config,
 }
 
-impl<S: SessionReader + 'static, P: PosterSetter + 'static, U: UploadUrls + 'static> Handler for CreatePoster<S, P, U> {
+impl<S, P, Q, U> Handler for CreatePoster<S, P, Q, U>
+where
+    S: SessionReader + 'static,
+    P: PosterSetter + 'static,
+    Q: RecordQueuer + 'static,
+    U: UploadUrls + 'static,
+{
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.posters.access(), self.upload_urls.access()].concat()
+        [self.sessions.access(), self.posters.access(), self.replaced.access(), self.upload_urls.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
@@ -49,12 +60,16 @@ impl<S: SessionReader + 'static, P: PosterSetter + 'static, U: UploadUrls + 'sta
         check_size(input.size, MAX_POSTER_BYTES, "the poster")?;
         let content_type = allowed_media_type(&input.content_type, &ALLOWED_POSTER_TYPES)?;
         let key = new_poster_key(&id);
-        match self.posters.set_poster(&id, session.username.as_str(), &key, &content_type).await? {
-            Outcome::Done => {}
-            Outcome::NotFound => return Err(ApiError::NotFound("video")),
-            Outcome::Forbidden => return Err(ApiError::Forbidden("only the owner can set the poster")),
-        }
         let ttl = self.config.upload_url_ttl_secs;
+        match self.posters.set_poster(&id, session.username.as_str(), &key, &content_type).await? {
+            (Outcome::Done, None) => {}
+            (Outcome::Done, Some(old)) => {
+                let record = DeletionRecord::for_replaced_poster(&id, &old, now_epoch(), ttl as i64);
+                self.replaced.queue(&record).await?;
+            }
+            (Outcome::NotFound, _) => return Err(ApiError::NotFound("video")),
+            (Outcome::Forbidden, _) => return Err(ApiError::Forbidden("only the owner can set the poster")),
+        }
         let upload = self.upload_urls.presign_put(&key, &content_type, input.size, ttl).await?;
         Ok(json_response(StatusCode::CREATED, &PosterCreated { upload }))
     }

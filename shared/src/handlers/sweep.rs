@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::domain::now_epoch;
 use crate::domain::video::{video_object_key, DeletionRecord, PENDING_GRACE_SECS};
 use crate::error::ApiResult;
-use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter};
+use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter, UploadLister};
 
 /// Records per page: two object keys each keeps one DeleteObjects call per page.
 pub const RECORDS_PER_PAGE: u32 = 500;
@@ -48,7 +48,7 @@ impl<P, Q, A, O, C> Sweep<P, Q, A, O, C>
 where
     P: PendingExpirer,
     Q: DeletionQueue,
-    A: UploadAborter,
+    A: UploadLister + UploadAborter,
     O: ObjectRemover,
     C: CommentPurger,
 {
@@ -56,7 +56,8 @@ where
         [
             self.pending.access(),
             self.queue.access(),
-            self.uploads.access(),
+            UploadLister::access(&self.uploads),
+            UploadAborter::access(&self.uploads),
             self.objects.access(),
             self.comments.access(),
         ]

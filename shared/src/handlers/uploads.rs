@@ -17,7 +17,7 @@ use crate::domain::{now_epoch, rfc3339, Invalid};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{json_body, json_response, video_id_param};
 use crate::ports::{
-    MultipartStarter, PartLister, PartUrls, PresignedRequest, SessionReader, VideoCreator, VideoReader,
+    MultipartStarter, PartLister, PartUrls, PresignedRequest, SessionReader, UploadAborter, VideoCreator, VideoReader,
 };
 
 #[derive(Deserialize)]
@@ -79,11 +79,15 @@ pub struct CreateVideo<S, M, V> {
     pub config: Config,
 }
 
-impl<S: SessionReader + 'static, M: MultipartStarter + 'static, V: VideoCreator + 'static> Handler
-    for CreateVideo<S, M, V>
+impl<S, M, V> Handler for CreateVideo<S, M, V>
+where
+    S: SessionReader + 'static,
+    M: MultipartStarter + UploadAborter + 'static,
+    V: VideoCreator + 'static,
 {
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.uploads.access(), self.videos.access()].concat()
+        let uploads = [MultipartStarter::access(&self.uploads), UploadAborter::access(&self.uploads)].concat();
+        [self.sessions.access(), uploads, self.videos.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
@@ -115,10 +119,14 @@ impl<S: SessionReader + 'static, M: MultipartStarter + 'static, V: VideoCreator 
             upload_id: None,
             part_size: Some(plan.part_size),
         };
-        // A create refused for the quota leaves an empty multipart upload;
-        // the bucket's lifecycle rule aborts it within a day.
-        video.upload_id = Some(self.uploads.start_upload(&video.object_key(), &video.content_type).await?);
-        self.videos.create_video(&video, self.config.user_quota_bytes).await?;
+        let upload_id = self.uploads.start_upload(&video.object_key(), &video.content_type).await?;
+        video.upload_id = Some(upload_id.clone());
+        if let Err(err) = self.videos.create_video(&video, self.config.user_quota_bytes).await {
+            // Refused (the quota) or failed: no upload is left behind. Should the
+            // abort fail too, the bucket's lifecycle rule removes it within a day.
+            let _ = self.uploads.abort_upload(&video.object_key(), &upload_id).await;
+            return Err(err);
+        }
         let upload = UploadView {
             part_size: plan.part_size,
             part_count: plan.part_count,

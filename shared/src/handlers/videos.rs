@@ -13,7 +13,7 @@ use crate::domain::now_epoch;
 use crate::domain::video::{DeletionRecord, Video};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{empty_response, json_response, page_request, path_param, video_id_param};
-use crate::ports::{FeedReader, OwnerVideos, SessionReader, VideoReader, VideoRemover};
+use crate::ports::{FeedReader, Outcome, OwnerVideos, SessionReader, VideoReader, VideoRemover};
 
 /// The video if `viewer` may see it; 404 otherwise, exactly as for a missing one.
 pub(crate) async fn visible_video(videos: &impl VideoReader, id: &str, viewer: Option<&Session>) -> ApiResult<Video> {
@@ -78,6 +78,31 @@ impl<S: SessionReader + 'static, V: OwnerVideos + 'static> Handler for ListUserV
     }
 }
 
+/// Deletes `owner`'s video as it is now: a consistent read, then one
+/// transaction conditional on what was read (the quota gets back the stored
+/// size); read again if the video changed in between.
+pub(crate) async fn remove_video(
+    videos: &impl VideoReader,
+    remover: &impl VideoRemover,
+    id: &str,
+    owner: &str,
+    reason: &str,
+    urls_live_for: i64,
+) -> ApiResult<Outcome> {
+    for _ in 0..3 {
+        let Some(video) = videos.get_video(id).await? else { return Ok(Outcome::NotFound) };
+        if video.owner != owner {
+            return Ok(if video.visible_to(Some(owner)) { Outcome::Forbidden } else { Outcome::NotFound });
+        }
+        let record = DeletionRecord::for_video(id, reason, now_epoch(), urls_live_for);
+        let record = if video.poster_key.is_some() { record } else { record.without_posters() };
+        if remover.delete_video(&video, &record).await? {
+            return Ok(Outcome::Done);
+        }
+    }
+    Err(ApiError::Conflict("the video kept changing while being deleted; try again"))
+}
+
 /// `DELETE /videos/{id}`: owner only. Gone from every read at once and its
 /// bytes given back; the sweep deletes the objects, upload and comments later.
 pub struct DeleteVideo<S, V, R> {
@@ -95,16 +120,12 @@ impl<S: SessionReader + 'static, V: VideoReader + 'static, R: VideoRemover + 'st
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let session = require_session(&self.sessions, &req).await?;
         let id = video_id_param(&req)?;
-        // Read first: the quota gets back the stored size.
-        let video = visible_video(&self.videos, &id, Some(&session)).await?;
-        if video.owner != session.username.as_str() {
-            return Err(ApiError::Forbidden("only the owner can delete a video"));
+        let urls_live_for = self.config.upload_url_ttl_secs as i64;
+        let me = session.username.as_str();
+        match remove_video(&self.videos, &self.remover, &id, me, "deleted", urls_live_for).await? {
+            Outcome::Done => Ok(empty_response(StatusCode::NO_CONTENT)),
+            Outcome::NotFound => Err(ApiError::NotFound("video")),
+            Outcome::Forbidden => Err(ApiError::Forbidden("only the owner can delete a video")),
         }
-        let record = DeletionRecord::for_video(&id, "deleted", now_epoch(), self.config.upload_url_ttl_secs as i64);
-        let record = if video.poster_key.is_some() { record } else { record.without_posters() };
-        if !self.remover.delete_video(&video, &record).await? {
-            return Err(ApiError::NotFound("video"));
-        }
-        Ok(empty_response(StatusCode::NO_CONTENT))
     }
 }

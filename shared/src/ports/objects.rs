@@ -101,10 +101,14 @@ pub trait UploadCompleter: Send + Sync {
     ) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
-pub trait UploadAborter: Send + Sync {
+pub trait UploadLister: Send + Sync {
     fn access(&self) -> Vec<Access>;
     /// `(key, upload id)` of every multipart upload in progress.
     fn uploads_in_progress(&self) -> impl Future<Output = ApiResult<Vec<(String, String)>>> + Send;
+}
+
+pub trait UploadAborter: Send + Sync {
+    fn access(&self) -> Vec<Access>;
     /// Aborts one; its parts are deleted and its part URLs stop working.
     fn abort_upload(&self, key: &str, upload_id: &str) -> impl Future<Output = ApiResult<()>> + Send;
 }

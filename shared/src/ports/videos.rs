@@ -70,7 +70,8 @@ pub trait UploadSettler: Send + Sync {
 pub trait VideoRemover: Send + Sync {
     fn access(&self) -> Vec<Access>;
     /// Deletes the video item, queues its record and gives its bytes back to
-    /// the owner's quota, in one transaction. False if it was already gone.
+    /// the owner's quota (unless a rejection did), in one transaction. False
+    /// if the item is gone or no longer as read.
     fn delete_video(&self, video: &Video, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
 }
 
@@ -82,14 +83,21 @@ pub trait ViewCounter: Send + Sync {
 
 pub trait PosterSetter: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Records the poster's key and content type if `owner` owns the video.
+    /// Records the poster's key and content type if `owner` owns the video;
+    /// with the key of the poster it replaces.
     fn set_poster(
         &self,
         id: &str,
         owner: &str,
         key: &str,
         content_type: &str,
-    ) -> impl Future<Output = ApiResult<Outcome>> + Send;
+    ) -> impl Future<Output = ApiResult<(Outcome, Option<String>)>> + Send;
+}
+
+/// Queues objects for the sweep (a replaced poster, say).
+pub trait RecordQueuer: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    fn queue(&self, record: &DeletionRecord) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
 /// Abandoned uploads, for the sweep.

@@ -11,7 +11,7 @@ use super::s3::{client_request, presigning, Objects};
 use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{
-    MultipartStarter, PartInfo, PartLister, PartUrls, PresignedRequest, UploadAborter, UploadCompleter,
+    MultipartStarter, PartInfo, PartLister, PartUrls, PresignedRequest, UploadAborter, UploadCompleter, UploadLister,
 };
 use crate::store::OrUnavailable;
 
@@ -115,9 +115,9 @@ impl UploadCompleter for Objects {
     }
 }
 
-impl UploadAborter for Objects {
+impl UploadLister for Objects {
     fn access(&self) -> Vec<Access> {
-        [vec![Access::bucket("s3:ListBucketMultipartUploads")], self.on_objects("s3:AbortMultipartUpload")].concat()
+        vec![Access::bucket("s3:ListBucketMultipartUploads")]
     }
 
     async fn uploads_in_progress(&self) -> ApiResult<Vec<(String, String)>> {
@@ -144,6 +144,12 @@ impl UploadAborter for Objects {
             }
         }
         Ok(uploads)
+    }
+}
+
+impl UploadAborter for Objects {
+    fn access(&self) -> Vec<Access> {
+        self.on_objects("s3:AbortMultipartUpload")
     }
 
     async fn abort_upload(&self, key: &str, upload_id: &str) -> ApiResult<()> {

@@ -21,14 +21,22 @@ pub async fn put_upload(upload: &Value, bytes: Vec<u8>) -> u16 {
 
 /// Like `put_upload`, with S3's body (its error code, say).
 pub async fn put_upload_response(upload: &Value, bytes: Vec<u8>) -> (u16, String) {
-    let mut request = http_client().put(upload["url"].as_str().unwrap()).body(bytes);
-    for (name, value) in upload["headers"].as_object().unwrap() {
-        if !name.eq_ignore_ascii_case("content-length") {
-            request = request.header(name, value.as_str().unwrap());
+    // A connection the emulator dropped under load is tried again: the answer that
+    // counts is S3's status, not the transport's.
+    for attempt in 1.. {
+        let mut request = http_client().put(upload["url"].as_str().unwrap()).body(bytes.clone());
+        for (name, value) in upload["headers"].as_object().unwrap() {
+            if !name.eq_ignore_ascii_case("content-length") {
+                request = request.header(name, value.as_str().unwrap());
+            }
+        }
+        match request.send().await {
+            Ok(response) => return (response.status().as_u16(), response.text().await.unwrap()),
+            Err(err) if attempt < 3 && (err.is_connect() || err.is_request()) => continue,
+            Err(err) => panic!("PUT failed: {err}"),
         }
     }
-    let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    unreachable!()
 }
 
 /// `POST /videos/{id}/upload/parts`.

@@ -6,11 +6,24 @@ use crate::access::Access;
 use crate::config::Table::Deletions;
 use crate::domain::video::DeletionRecord;
 use crate::error::ApiResult;
-use crate::ports::DeletionQueue;
+use crate::ports::{DeletionQueue, RecordQueuer};
 use crate::store::OrUnavailable;
 
 fn record_key(video_id: &str) -> Item {
     Item::from([("queue".to_owned(), s(DELETION_QUEUE)), ("video_id".to_owned(), s(video_id))])
+}
+
+impl RecordQueuer for Dynamo {
+    fn access(&self) -> Vec<Access> {
+        vec![Access::dynamodb("dynamodb:PutItem", Deletions)]
+    }
+
+    async fn queue(&self, record: &DeletionRecord) -> ApiResult<()> {
+        let table = self.table(Deletions);
+        let put = self.client.put_item().table_name(table).set_item(Some(self.record_item(record)?));
+        put.send().await.or_unavailable("PutItem", table)?;
+        Ok(())
+    }
 }
 
 impl DeletionQueue for Dynamo {

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 
 use crate::config::{Config, Table};
-use crate::domain::video::{DeletionRecord, Video};
+use crate::domain::video::{DeletionRecord, Video, VideoStatus};
 use crate::error::ApiResult;
 use crate::store::OrUnavailable;
 use util::{built, failed_conditions, from_item, is_transaction_condition_failure, n, s, to_item, Item};
@@ -49,10 +49,16 @@ impl Dynamo {
         out.item.map(from_item).transpose()
     }
 
-    /// A Put of a deletion record, for a transaction.
-    fn record_put(&self, record: &DeletionRecord) -> ApiResult<TransactWriteItem> {
+    /// A deletion record as stored: in the queue's one partition.
+    fn record_item(&self, record: &DeletionRecord) -> ApiResult<Item> {
         let mut item = to_item(record)?;
         item.insert("queue".into(), s(DELETION_QUEUE));
+        Ok(item)
+    }
+
+    /// A Put of a deletion record, for a transaction.
+    fn record_put(&self, record: &DeletionRecord) -> ApiResult<TransactWriteItem> {
+        let item = self.record_item(record)?;
         let put = built(Put::builder().table_name(self.table(Table::Deletions)).set_item(Some(item)).build())?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
@@ -80,6 +86,12 @@ impl Dynamo {
         video: &Video,
     ) -> ApiResult<bool> {
         let table = self.table(Table::Videos);
+        if video.status == VideoStatus::Rejected {
+            // Its rejection gave the bytes back already.
+            let request =
+                self.client.transact_write_items().transact_items(write).transact_items(self.record_put(record)?);
+            return self.transact(request).await;
+        }
         let request = self
             .client
             .transact_write_items()

@@ -36,6 +36,14 @@ pub(super) fn visibility_expression(viewer: &str) -> (HashMap<String, String>, I
     (HashMap::from(names), Item::from(values))
 }
 
+fn status_name(status: VideoStatus) -> &'static str {
+    match status {
+        VideoStatus::Pending => "pending",
+        VideoStatus::Ready => "ready",
+        VideoStatus::Rejected => "rejected",
+    }
+}
+
 pub(super) fn video_key(id: &str) -> Item {
     Item::from([("id".to_owned(), s(id))])
 }
@@ -281,11 +289,13 @@ impl VideoRemover for Dynamo {
         let mut delete = Delete::builder()
             .table_name(self.table(Videos))
             .set_key(Some(video_key(&video.id)))
-            .condition_expression(format!("#owner = :owner AND #size = :size AND {poster}"))
+            .condition_expression(format!("#owner = :owner AND #size = :size AND #status = :status AND {poster}"))
             .expression_attribute_names("#owner", "owner")
             .expression_attribute_names("#size", "size")
+            .expression_attribute_names("#status", "status")
             .expression_attribute_values(":owner", s(&video.owner))
-            .expression_attribute_values(":size", n(video.size));
+            .expression_attribute_values(":size", n(video.size))
+            .expression_attribute_values(":status", s(status_name(video.status)));
         if let Some(key) = &video.poster_key {
             delete = delete.expression_attribute_values(":poster", s(key));
         }
@@ -329,7 +339,13 @@ impl PosterSetter for Dynamo {
         vec![Access::dynamodb("dynamodb:UpdateItem", Videos), Access::dynamodb("dynamodb:GetItem", Videos)]
     }
 
-    async fn set_poster(&self, id: &str, owner: &str, key: &str, content_type: &str) -> ApiResult<Outcome> {
+    async fn set_poster(
+        &self,
+        id: &str,
+        owner: &str,
+        key: &str,
+        content_type: &str,
+    ) -> ApiResult<(Outcome, Option<String>)> {
         let table = self.table(Videos);
         let result = self
             .client
@@ -342,11 +358,15 @@ impl PosterSetter for Dynamo {
             .expression_attribute_names("#owner", "owner")
             .expression_attribute_values(":owner", s(owner))
             .expression_attribute_values(":type", s(content_type))
+            .return_values(ReturnValue::UpdatedOld)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Outcome::Done),
-            Err(err) if is_conditional_failure(&err) => self.missing_or_forbidden(id, owner).await,
+            Ok(out) => {
+                let replaced = out.attributes.and_then(|old| old.get("poster_key")?.as_s().ok().cloned());
+                Ok((Outcome::Done, replaced))
+            }
+            Err(err) if is_conditional_failure(&err) => Ok((self.missing_or_forbidden(id, owner).await?, None)),
             Err(err) => Err(err).or_unavailable("UpdateItem", table),
         }
     }
