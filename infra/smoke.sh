@@ -164,6 +164,18 @@ expect "me after logout" 401 "$BASE/me" -H "Authorization: Bearer $TOKEN"
 echo "smoke: $passed passed, $failed failed"
 [[ $failed == 0 ]] || { echo "--- watch log tail"; tail -n 40 "$LOG"; exit 1; }
 
+# cargo lambda watch builds a function on its first request (and vidlet once per feature set):
+# build every one now, so that no browser step waits on the compiler.
+NIL=00000000-0000-7000-8000-000000000000
+for route in "GET /" "GET /videos" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
+  "GET /videos/$NIL/comments" "GET /videos/$NIL/stream" "GET /videos/$NIL/poster" "GET /videos/$NIL/upload" \
+  "GET /me" "POST /users" "POST /sessions" "POST /videos" "POST /videos/$NIL/upload/parts" \
+  "POST /videos/$NIL/complete" "POST /videos/$NIL/poster" "POST /videos/$NIL/comments" \
+  "DELETE /videos/$NIL" "DELETE /videos/$NIL/comments/$NIL" "DELETE /users/nobody" "DELETE /sessions/current" \
+  "PATCH /nowhere"; do
+  curl -s -o /dev/null -m 300 -X "${route%% *}" "$BASE${route#* }" || true
+done
+
 BASE_URL=$BASE node e2e/scenario.mjs
 
 # The contract: schemathesis against openapi.yaml, on the same server and stack.
