@@ -9,34 +9,34 @@ fn template_with(policies: &str) -> Template {
         r#"
 Resources:
   UsersTable:
-Type: AWS::DynamoDB::Table
-Properties:
-  AttributeDefinitions: [{{ AttributeName: username, AttributeType: S }}]
-  KeySchema: [{{ AttributeName: username, KeyType: HASH }}]
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{{ AttributeName: username, AttributeType: S }}]
+      KeySchema: [{{ AttributeName: username, KeyType: HASH }}]
   LoginAttemptsTable:
-Type: AWS::DynamoDB::Table
-Properties:
-  AttributeDefinitions: [{{ AttributeName: username, AttributeType: S }}]
-  KeySchema: [{{ AttributeName: username, KeyType: HASH }}]
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{{ AttributeName: username, AttributeType: S }}]
+      KeySchema: [{{ AttributeName: username, KeyType: HASH }}]
   VideosTable:
-Type: AWS::DynamoDB::Table
-Properties:
-  AttributeDefinitions: [{{ AttributeName: id, AttributeType: S }}, {{ AttributeName: owner_key, AttributeType: S }}]
-  KeySchema: [{{ AttributeName: id, KeyType: HASH }}]
-  GlobalSecondaryIndexes:
-    - IndexName: by_owner
-      KeySchema: [{{ AttributeName: owner_key, KeyType: HASH }}]
-      Projection: {{ ProjectionType: ALL }}
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{{ AttributeName: id, AttributeType: S }}, {{ AttributeName: owner_key, AttributeType: S }}]
+      KeySchema: [{{ AttributeName: id, KeyType: HASH }}]
+      GlobalSecondaryIndexes:
+        - IndexName: by_owner
+          KeySchema: [{{ AttributeName: owner_key, KeyType: HASH }}]
+          Projection: {{ ProjectionType: ALL }}
   VideoBucket:
-Type: AWS::S3::Bucket
+    Type: AWS::S3::Bucket
   SomeLogGroup:
-Type: AWS::Logs::LogGroup
+    Type: AWS::Logs::LogGroup
   Function:
-Type: AWS::Serverless::Function
-Metadata: {{ BuildMethod: rust-cargolambda, BuildProperties: {{ Binary: f }} }}
-Properties:
-  CodeUri: .
-  Policies:
+    Type: AWS::Serverless::Function
+    Metadata: {{ BuildMethod: rust-cargolambda, BuildProperties: {{ Binary: f }} }}
+    Properties:
+      CodeUri: .
+      Policies:
 {policies}
 "#
     );
@@ -57,19 +57,19 @@ fn error(policies: &str) -> String {
 #[test]
 fn explicit_statements_resolve_to_canonical_strings() {
     let got = granted(
-        r#"
-    - Statement:
-        - { Effect: Allow, Action: [dynamodb:GetItem], Resource: !GetAtt UsersTable.Arn }
-        - { Effect: Allow, Action: dynamodb:PutItem, Resource: !GetAtt [LoginAttemptsTable, Arn] }
-        - { Effect: Allow, Action: [dynamodb:Query], Resource: !Sub "${VideosTable.Arn}/index/by_owner" }
-        - { Effect: Allow, Action: [s3:PutObject], Resource: !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}/videos/*" }
-        - { Effect: Allow, Action: [s3:ListBucket], Resource: !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}" }
-        - Effect: Allow
-          Action: dynamodb:DeleteItem
-          Resource: !Sub "${VideosTable.Arn}"
+            r#"
+        - Statement:
+            - { Effect: Allow, Action: [dynamodb:GetItem], Resource: !GetAtt UsersTable.Arn }
+            - { Effect: Allow, Action: dynamodb:PutItem, Resource: !GetAtt [LoginAttemptsTable, Arn] }
+            - { Effect: Allow, Action: [dynamodb:Query], Resource: !Sub "${VideosTable.Arn}/index/by_owner" }
+            - { Effect: Allow, Action: [s3:PutObject], Resource: !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}/videos/*" }
+            - { Effect: Allow, Action: [s3:ListBucket], Resource: !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}" }
+            - Effect: Allow
+              Action: dynamodb:DeleteItem
+              Resource: !Sub "${VideosTable.Arn}"
 "#,
-    )
-    .unwrap();
+        )
+        .unwrap();
     assert_eq!(
         got,
         [
@@ -87,16 +87,16 @@ fn explicit_statements_resolve_to_canonical_strings() {
 fn several_actions_times_several_resources_expand() {
     let got = granted(
         r#"
-    - Statement:
-        - Effect: Allow
-          Action: [dynamodb:GetItem, dynamodb:UpdateItem]
-          Resource: [!GetAtt UsersTable.Arn, !GetAtt VideosTable.Arn]
-        - Effect: Allow
-          Action: s3:DeleteObject
-          Resource:
-            - !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}/videos/*"
-            - !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}/posters/*"
-    - Statement: { Effect: Allow, Action: dynamodb:GetItem, Resource: !GetAtt UsersTable.Arn }
+        - Statement:
+            - Effect: Allow
+              Action: [dynamodb:GetItem, dynamodb:UpdateItem]
+              Resource: [!GetAtt UsersTable.Arn, !GetAtt VideosTable.Arn]
+            - Effect: Allow
+              Action: s3:DeleteObject
+              Resource:
+                - !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}/videos/*"
+                - !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}/posters/*"
+        - Statement: { Effect: Allow, Action: dynamodb:GetItem, Resource: !GetAtt UsersTable.Arn }
 "#,
     )
     .unwrap();
@@ -122,11 +122,11 @@ fn no_policies_grant_nothing() {
 fn a_prefix_condition_on_list_bucket_is_ignored() {
     let got = granted(
         r#"
-    - Statement:
-        - Effect: Allow
-          Action: s3:ListBucket
-          Resource: !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}"
-          Condition: { StringLike: { "s3:prefix": ["videos/*"] } }
+        - Statement:
+            - Effect: Allow
+              Action: s3:ListBucket
+              Resource: !Sub "arn:${AWS::Partition}:s3:::${VideoBucket}"
+              Condition: { StringLike: { "s3:prefix": ["videos/*"] } }
 "#,
     )
     .unwrap();
@@ -137,11 +137,11 @@ fn a_prefix_condition_on_list_bucket_is_ignored() {
 fn any_other_condition_is_an_error() {
     let e = error(
         r#"
-    - Statement:
-        - Effect: Allow
-          Action: dynamodb:GetItem
-          Resource: !GetAtt UsersTable.Arn
-          Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["x"] } }
+        - Statement:
+            - Effect: Allow
+              Action: dynamodb:GetItem
+              Resource: !GetAtt UsersTable.Arn
+              Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["x"] } }
 "#,
     );
     assert!(e.contains("Condition"), "{e}");
@@ -156,8 +156,8 @@ fn sam_policy_templates_are_errors() {
     // Mixed with explicit statements, still an error.
     let e = error(
         r#"
-    - Statement: [{ Effect: Allow, Action: [dynamodb:GetItem], Resource: !GetAtt UsersTable.Arn }]
-    - DynamoDBReadPolicy: { TableName: !Ref VideosTable }
+        - Statement: [{ Effect: Allow, Action: [dynamodb:GetItem], Resource: !GetAtt UsersTable.Arn }]
+        - DynamoDBReadPolicy: { TableName: !Ref VideosTable }
 "#,
     );
     assert!(e.contains("Policies[1]") && e.contains("DynamoDBReadPolicy"), "{e}");
@@ -173,7 +173,7 @@ fn managed_policies_are_errors() {
 fn deny_is_an_error() {
     let e = error(
         r#"
-    - Statement: [{ Effect: Deny, Action: [dynamodb:GetItem], Resource: !GetAtt UsersTable.Arn }]
+        - Statement: [{ Effect: Deny, Action: [dynamodb:GetItem], Resource: !GetAtt UsersTable.Arn }]
 "#,
     );
     assert!(e.contains("Deny"), "{e}");
@@ -193,7 +193,7 @@ fn wildcard_actions_are_errors() {
 fn not_action_and_not_resource_are_errors() {
     let e = error(
         r#"
-    - Statement: [{ Effect: Allow, NotAction: [dynamodb:DeleteItem], Resource: !GetAtt UsersTable.Arn }]
+        - Statement: [{ Effect: Allow, NotAction: [dynamodb:DeleteItem], Resource: !GetAtt UsersTable.Arn }]
 "#,
     );
     assert!(e.contains("NotAction"), "{e}");
@@ -218,8 +218,8 @@ fn unknown_resource_forms_are_errors() {
         r#"!Sub ["${T}", { T: !GetAtt UsersTable.Arn }]"#,
     ] {
         let e = error(&format!(
-            "        - Statement: [{{ Effect: Allow, Action: [dynamodb:GetItem, s3:GetObject], Resource: {resource} }}]"
-        ));
+                "        - Statement: [{{ Effect: Allow, Action: [dynamodb:GetItem, s3:GetObject], Resource: {resource} }}]"
+            ));
         assert!(e.contains("Policies[0]") && e.contains("Statement[0]"), "{resource}: {e}");
     }
 }
@@ -228,7 +228,7 @@ fn unknown_resource_forms_are_errors() {
 fn an_action_on_the_other_services_resource_is_an_error() {
     let e = error(
         r#"
-    - Statement: [{ Effect: Allow, Action: [s3:GetObject], Resource: !GetAtt UsersTable.Arn }]
+        - Statement: [{ Effect: Allow, Action: [s3:GetObject], Resource: !GetAtt UsersTable.Arn }]
 "#,
     );
     assert!(e.contains("s3:GetObject"), "{e}");
