@@ -6,7 +6,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, DeleteRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
 
 use crate::domain::page::{decode_cursor, encode_cursor, Cursor, Page, PageRequest};
@@ -31,34 +31,30 @@ pub fn is_conditional_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) 
     err.as_service_error().and_then(|e| e.code()).is_some_and(|code| code == "ConditionalCheckFailedException")
 }
 
-/// True when a transaction was cancelled because one of its conditions failed.
-pub fn is_transaction_condition_failure<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
+/// Why each item of a cancelled transaction was cancelled; None for any other error.
+fn cancellation_reasons<R>(err: &SdkError<TransactWriteItemsError, R>) -> Option<&[CancellationReason]> {
     match err.as_service_error() {
         Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-            cancelled.cancellation_reasons().iter().any(|reason| reason.code() == Some("ConditionalCheckFailed"))
-        }
-        _ => false,
-    }
-}
-
-/// For a transaction cancelled by conditions: which of its items failed one.
-pub fn failed_conditions<R>(err: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
-    match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-            Some(cancelled.cancellation_reasons().iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect())
+            Some(cancelled.cancellation_reasons())
         }
         _ => None,
     }
 }
 
+/// For a transaction cancelled by conditions: which of its items failed one.
+pub fn failed_conditions<R>(err: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
+    let reasons = cancellation_reasons(err)?;
+    Some(reasons.iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect())
+}
+
+/// True when a transaction was cancelled because one of its conditions failed.
+pub fn is_transaction_condition_failure<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
+    failed_conditions(err).is_some_and(|failed| failed.contains(&true))
+}
+
 /// True when a transaction lost a race with another on the same item.
 pub fn is_transaction_conflict<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
-    match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-            cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict"))
-        }
-        _ => false,
-    }
+    cancellation_reasons(err).is_some_and(|reasons| reasons.iter().any(|r| r.code() == Some("TransactionConflict")))
 }
 
 /// An item into a domain type; a stored item that does not fit is a bug.
