@@ -43,6 +43,20 @@ pub fn session_token(req: &Request) -> Option<&str> {
     headers.get("x-session-id").and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
+/// The caller's address as API Gateway saw it (`requestContext.http.sourceIp`),
+/// never a client header such as `X-Forwarded-For`.
+pub fn source_ip(req: &Request) -> Option<String> {
+    match req.request_context_ref()? {
+        lambda_http::request::RequestContext::ApiGatewayV2(ctx) => ctx.http.source_ip.clone(),
+        _ => None,
+    }
+}
+
+/// The `User-Agent` header, or empty.
+pub fn user_agent(req: &Request) -> &str {
+    req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
 /// A path parameter filled in by API Gateway (or `cargo lambda watch`).
 pub fn path_param(req: &Request, name: &str) -> ApiResult<String> {
     req.path_parameters()

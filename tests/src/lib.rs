@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use http::StatusCode;
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
 use vidlet::config::Config;
@@ -288,6 +290,7 @@ pub struct Req {
     headers: Vec<(String, String)>,
     path_params: HashMap<String, String>,
     query: HashMap<String, String>,
+    source_ip: String,
 }
 
 impl Req {
@@ -298,6 +301,7 @@ impl Req {
             body: None,
             headers: vec![],
             path_params: HashMap::new(),
+            source_ip: "192.0.2.1".into(),
             query: HashMap::new(),
         }
     }
@@ -333,13 +337,25 @@ impl Req {
         self.query.insert(name.into(), value.into());
         self
     }
+    /// The address API Gateway reports as the caller's (192.0.2.1 unless set).
+    pub fn source_ip(mut self, ip: &str) -> Self {
+        self.source_ip = ip.into();
+        self
+    }
     pub fn build(self) -> Request {
         let mut builder = http::Request::builder().method(self.method).uri(format!("http://localhost{}", self.path));
         for (name, value) in &self.headers {
             builder = builder.header(name, value);
         }
         let body = self.body.map(Body::Binary).unwrap_or(Body::Empty);
-        builder.body(body).unwrap().with_path_parameters(self.path_params).with_query_string_parameters(self.query)
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = Some(self.source_ip);
+        builder
+            .body(body)
+            .unwrap()
+            .with_path_parameters(self.path_params)
+            .with_query_string_parameters(self.query)
+            .with_request_context(RequestContext::ApiGatewayV2(context))
     }
 }
 
