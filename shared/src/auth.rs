@@ -2,24 +2,31 @@
 
 use lambda_http::Request;
 
-use crate::domain::account::{hash_session_token, Session};
+use crate::domain::account::{parse_token, Session, User};
 use crate::domain::now_epoch;
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::session_token;
 use crate::ports::SessionReader;
 
+const NO_SESSION: ApiError = ApiError::Unauthorized("unknown or expired session");
+
+/// The caller's live session and its user, or 401 (002). One read: a session
+/// of a deleted account, or of an earlier holder of the name, never works.
+pub async fn require_account(sessions: &impl SessionReader, req: &Request) -> ApiResult<(Session, User)> {
+    let token = session_token(req).ok_or(ApiError::Unauthorized("missing session"))?;
+    let (username, hash) = parse_token(token).ok_or(NO_SESSION)?;
+    let (session, user) = sessions.get_session(&username, &hash).await?;
+    let (Some(session), Some(user)) = (session, user) else { return Err(NO_SESSION) };
+    // TTL deletion lags, so expiry is checked on every read.
+    if !session.is_valid_for(&user, now_epoch()) {
+        return Err(NO_SESSION);
+    }
+    Ok((session, user))
+}
+
 /// The caller's live session, or 401 (002).
 pub async fn require_session(sessions: &impl SessionReader, req: &Request) -> ApiResult<Session> {
-    let token = session_token(req).ok_or(ApiError::Unauthorized("missing session"))?;
-    let session = sessions
-        .get_session(&hash_session_token(token))
-        .await?
-        .ok_or(ApiError::Unauthorized("unknown or expired session"))?;
-    // TTL deletion lags, so expiry is checked on every read.
-    if session.expires_at <= now_epoch() {
-        return Err(ApiError::Unauthorized("unknown or expired session"));
-    }
-    Ok(session)
+    require_account(sessions, req).await.map(|(session, _)| session)
 }
 
 /// The caller's session if it sent one; anonymous if it sent no credentials at

@@ -12,11 +12,19 @@ pub enum Table {
     Videos,
     Comments,
     Deletions,
+    Devices,
 }
 
 impl Table {
-    pub const ALL: [Table; 6] =
-        [Table::Users, Table::Sessions, Table::LoginAttempts, Table::Videos, Table::Comments, Table::Deletions];
+    pub const ALL: [Table; 7] = [
+        Table::Users,
+        Table::Sessions,
+        Table::LoginAttempts,
+        Table::Videos,
+        Table::Comments,
+        Table::Deletions,
+        Table::Devices,
+    ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
     pub fn name(self) -> &'static str {
@@ -27,6 +35,7 @@ impl Table {
             Table::Videos => "videos",
             Table::Comments => "comments",
             Table::Deletions => "deletions",
+            Table::Devices => "devices",
         }
     }
 
@@ -55,8 +64,18 @@ pub struct Config {
     pub upload_window_secs: i64,
     pub upload_url_ttl_secs: u64,
     pub stream_url_ttl_secs: u64,
+    /// Failed password checks per user name (clients without a device token).
     pub login_max_failures: u32,
+    /// Failed password checks per source address (clients without a device token).
+    pub login_max_failures_per_address: u32,
+    /// Failed password checks per device token.
+    pub login_max_failures_per_device: u32,
     pub login_window_secs: i64,
+    /// How long a device token vouches for its device.
+    pub device_ttl_secs: i64,
+    /// How long after an account's deletion the sweep purges what it left:
+    /// longer than any request that read it live can still be running.
+    pub account_purge_delay_secs: i64,
     /// Where the browser fetches presigned URLs from, for the page's CSP.
     pub s3_origin: String,
 }
@@ -74,7 +93,11 @@ impl Default for Config {
             upload_url_ttl_secs: 900,
             stream_url_ttl_secs: 3600,
             login_max_failures: 10,
+            login_max_failures_per_address: 100,
+            login_max_failures_per_device: 10,
             login_window_secs: 15 * 60,
+            device_ttl_secs: 180 * 24 * 3600,
+            account_purge_delay_secs: 120,
             s3_origin: "http://127.0.0.1:4566".into(),
         }
     }
@@ -116,7 +139,11 @@ impl Config {
             upload_url_ttl_secs: env_or("UPLOAD_URL_TTL_SECONDS", d.upload_url_ttl_secs).min(MAX_UPLOAD_URL_TTL_SECS),
             stream_url_ttl_secs: env_or("STREAM_URL_TTL_SECONDS", d.stream_url_ttl_secs).min(MAX_STREAM_URL_TTL_SECS),
             login_max_failures: env_or("LOGIN_MAX_FAILURES", d.login_max_failures),
+            login_max_failures_per_address: env_or("LOGIN_MAX_FAILURES_PER_ADDRESS", d.login_max_failures_per_address),
+            login_max_failures_per_device: env_or("LOGIN_MAX_FAILURES_PER_DEVICE", d.login_max_failures_per_device),
             login_window_secs: env_or("LOGIN_WINDOW_SECONDS", d.login_window_secs),
+            device_ttl_secs: env_or("DEVICE_TTL_SECONDS", d.device_ttl_secs),
+            account_purge_delay_secs: env_or("ACCOUNT_PURGE_DELAY_SECONDS", d.account_purge_delay_secs),
             s3_origin: s3_origin(),
         }
     }
@@ -129,6 +156,16 @@ impl Config {
     pub fn with_table_prefix(mut self, prefix: &str) -> Self {
         self.table_names = Config::prefixed_names(prefix);
         self
+    }
+
+    /// The password-guess throttle's limits.
+    pub fn guess_limits(&self) -> crate::domain::throttle::Limits {
+        crate::domain::throttle::Limits {
+            per_device: self.login_max_failures_per_device,
+            per_user: self.login_max_failures,
+            per_address: self.login_max_failures_per_address,
+            window_secs: self.login_window_secs,
+        }
     }
 
     pub fn table_name(&self, table: Table) -> &str {

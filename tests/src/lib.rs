@@ -10,9 +10,10 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
 use vidlet::config::Config;
-use vidlet::handlers::accounts::{DeleteUser, GetUser, Login, Logout, Me, Register};
+use vidlet::handlers::accounts::{GetUser, Login, Logout, Me, Register};
 use vidlet::handlers::comments::{CreateComment, DeleteComment, ListComments};
 use vidlet::handlers::complete::CompleteVideo;
+use vidlet::handlers::delete_user::DeleteUser;
 use vidlet::handlers::fallback::Fallback;
 use vidlet::handlers::media::StreamVideo;
 use vidlet::handlers::posters::{CreatePoster, GetPoster};
@@ -202,15 +203,17 @@ impl TestApp {
         let response = match handler {
             Handler::Register => respond("test", &Register { accounts: db, config }, req).await,
             Handler::Login => {
-                respond("test", &Login { users: db.clone(), sessions: db.clone(), throttle: db, config }, req).await
+                let h = Login { users: db.clone(), devices: db.clone(), sessions: db.clone(), throttle: db, config };
+                respond("test", &h, req).await
             }
             Handler::Logout => respond("test", &Logout { sessions: db }, req).await,
-            Handler::Me => respond("test", &Me { sessions: db.clone(), users: db, config }, req).await,
+            Handler::Me => respond("test", &Me { sessions: db, config }, req).await,
             Handler::GetUser => respond("test", &GetUser { users: db }, req).await,
             Handler::DeleteUser => {
                 let h = DeleteUser {
                     sessions: db.clone(),
-                    users: db.clone(),
+                    devices: db.clone(),
+                    throttle: db.clone(),
                     owned: db.clone(),
                     videos: db.clone(),
                     remover: db.clone(),

@@ -31,16 +31,31 @@ pub async fn measure() -> Vec<RoundTrips> {
     let mut run = |route, minimum, why, calls| rows.push(RoundTrips { route, calls, minimum, why });
 
     let body = json!({"username": "counted", "password": "password1"});
-    let token =
-        call(&t, handler!(accounts::register), Req::post("/users").json(body.clone())).await["session_id"].clone();
-    let token = token.as_str().unwrap().to_owned();
-    run("POST /users", 1, "one transaction: conditional user put + session put", counter.take());
+    let registered = call(&t, handler!(accounts::register), Req::post("/users").json(body.clone())).await;
+    let token = registered["session_id"].as_str().unwrap().to_owned();
+    run("POST /users", 1, "one transaction: conditional user put + session put + device put", counter.take());
 
-    call(&t, handler!(accounts::login), Req::post("/sessions").json(body)).await;
-    run("POST /sessions", 3, "throttle read, user read, session put", counter.take());
+    call(&t, handler!(accounts::login), Req::post("/sessions").json(body.clone())).await;
+    run(
+        "POST /sessions",
+        6,
+        "user read; a failure reserved in the name's and the address's buckets (two conditional updates, \
+         in parallel) before the password check, both given back after it; one transaction: session + device",
+        counter.take(),
+    );
+
+    let mut known = body;
+    known["device_token"] = registered["device_token"].clone();
+    call(&t, handler!(accounts::login), Req::post("/sessions").json(known)).await;
+    run(
+        "POST /sessions (known device)",
+        5,
+        "user read, device read; the device's bucket reserved and given back; session put",
+        counter.take(),
+    );
 
     call(&t, handler!(accounts::me), Req::get("/me").bearer(&token)).await;
-    run("GET /me", 2, "session read, user read (created_at and used_bytes live on the user)", counter.take());
+    run("GET /me", 1, "one consistent BatchGetItem: the session and its user", counter.take());
 
     let clip = fixture("clip.mp4");
     let create = json!({"name": "counted", "content_type": "video/mp4", "size": clip.len()});

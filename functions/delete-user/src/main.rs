@@ -1,5 +1,5 @@
 //! DELETE /users/{username}: delete your own account.
-use vidlet::handlers::accounts::DeleteUser;
+use vidlet::handlers::delete_user::DeleteUser;
 use vidlet::store::dynamo::Dynamo;
 use vidlet::{runtime, Config};
 
@@ -9,7 +9,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let db = Dynamo::from_env(&config);
     let delete_user = DeleteUser {
         sessions: db.clone(),
-        users: db.clone(),
+        devices: db.clone(),
+        throttle: db.clone(),
         owned: db.clone(),
         videos: db.clone(),
         remover: db.clone(),

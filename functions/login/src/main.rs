@@ -7,6 +7,6 @@ use vidlet::{runtime, Config};
 async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
-    let login = Login { users: db.clone(), sessions: db.clone(), throttle: db, config };
+    let login = Login { users: db.clone(), devices: db.clone(), sessions: db.clone(), throttle: db, config };
     runtime::serve("login", login).await
 }

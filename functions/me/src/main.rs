@@ -7,5 +7,5 @@ use vidlet::{runtime, Config};
 async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
-    runtime::serve("me", Me { sessions: db.clone(), users: db, config }).await
+    runtime::serve("me", Me { sessions: db, config }).await
 }

@@ -63,35 +63,71 @@ pub fn verify_password(password: &str, phc: Option<&str>) -> bool {
     matches && known
 }
 
-/// A stored user.
+/// A stored user. `generation` tells one holder of a name from a later one:
+/// sessions and device tokens name it, so they never outlive their account.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct User {
     pub username: Username,
+    #[serde(default)]
     pub password_hash: String,
+    #[serde(default)]
+    pub generation: String,
     pub created_at: i64,
     /// Bytes of the user's videos, pending ones included (the quota's count).
     #[serde(default)]
     pub used_bytes: u64,
+    /// Set when the account was deleted: the name stays taken until the sweep
+    /// has removed everything the account left (`purge_after` on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
 }
 
-/// A session token as the client holds it: 256 random bits, base64url.
-pub struct SessionToken(pub String);
+impl User {
+    pub fn new(username: Username, password_hash: String, now: i64) -> Self {
+        User {
+            username,
+            password_hash,
+            generation: uuid::Uuid::new_v4().simple().to_string(),
+            created_at: now,
+            used_bytes: 0,
+            deleted_at: None,
+        }
+    }
 
-impl SessionToken {
-    pub fn generate() -> Self {
+    pub fn is_live(&self) -> bool {
+        self.deleted_at.is_none()
+    }
+}
+
+/// A secret the client holds, `<username>.<256 random bits>`: the name lets one
+/// read fetch the token's record and its user together. Only its hash is stored.
+pub struct SecretToken(pub String);
+
+impl SecretToken {
+    pub fn generate(username: &Username) -> Self {
         let mut bytes = [0u8; 32];
         OsRng.fill_bytes(&mut bytes);
-        SessionToken(URL_SAFE_NO_PAD.encode(bytes))
+        SecretToken(format!("{username}.{}", URL_SAFE_NO_PAD.encode(bytes)))
     }
 
     /// The only form stored: the hex SHA-256 of the token.
     pub fn hash(&self) -> String {
-        hash_session_token(&self.0)
+        hash_token(&self.0)
     }
 }
 
-pub fn hash_session_token(token: &str) -> String {
+pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// What a presented token says: the user it names and its hash. None when it
+/// cannot be one of ours.
+pub fn parse_token(token: &str) -> Option<(Username, String)> {
+    let (name, secret) = token.split_once('.')?;
+    if secret.len() != 43 {
+        return None;
+    }
+    Some((Username::parse(name).ok()?, hash_token(token)))
 }
 
 /// A stored session, keyed by the token's hash.
@@ -99,19 +135,36 @@ pub fn hash_session_token(token: &str) -> String {
 pub struct Session {
     pub session_hash: String,
     pub username: Username,
+    #[serde(default)]
+    pub generation: String,
     pub created_at: i64,
     /// Epoch seconds; also the table's TTL attribute.
     pub expires_at: i64,
 }
 
-/// Failed logins of one user name within the current window.
+impl Session {
+    /// Live: not expired, and its user is the same live account that signed in.
+    pub fn is_valid_for(&self, user: &User, now: i64) -> bool {
+        self.expires_at > now && user.is_live() && user.username == self.username && user.generation == self.generation
+    }
+}
+
+/// A device that logged in successfully (OWASP's "device cookie"): its own
+/// failures are throttled apart from a stranger's guesses at the same name.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LoginFailures {
-    pub username: String,
-    pub failures: u32,
-    pub window_start: i64,
+pub struct Device {
+    pub device_hash: String,
+    pub username: Username,
+    pub generation: String,
+    pub created_at: i64,
     /// Epoch seconds; also the table's TTL attribute.
     pub expires_at: i64,
+}
+
+impl Device {
+    pub fn is_valid_for(&self, user: &User, now: i64) -> bool {
+        self.expires_at > now && user.is_live() && user.username == self.username && user.generation == self.generation
+    }
 }
 
 #[cfg(test)]
@@ -136,12 +189,34 @@ mod tests {
     }
 
     #[test]
-    fn session_tokens_are_random_and_stored_hashed() {
-        let a = SessionToken::generate();
-        let b = SessionToken::generate();
+    fn tokens_are_random_name_their_user_and_are_stored_hashed() {
+        let alice = Username::parse("alice").unwrap();
+        let a = SecretToken::generate(&alice);
+        let b = SecretToken::generate(&alice);
         assert_ne!(a.0, b.0);
-        assert_eq!(a.0.len(), 43);
+        assert_eq!(a.0.len(), "alice.".len() + 43);
         assert_eq!(a.hash().len(), 64);
-        assert_ne!(a.hash(), a.0);
+        assert_eq!(parse_token(&a.0), Some((alice, a.hash())));
+        for bad in ["", "alice", "alice.short", "no body.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", &a.hash()] {
+            assert_eq!(parse_token(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_session_is_valid_only_for_the_live_account_that_opened_it() {
+        let user = User::new(Username::parse("alice").unwrap(), String::new(), 0);
+        let session = Session {
+            session_hash: "h".into(),
+            username: user.username.clone(),
+            generation: user.generation.clone(),
+            created_at: 0,
+            expires_at: 100,
+        };
+        assert!(session.is_valid_for(&user, 99));
+        assert!(!session.is_valid_for(&user, 100), "expired");
+        let successor = User::new(user.username.clone(), String::new(), 50);
+        assert!(!session.is_valid_for(&successor, 99), "a later holder of the name");
+        let deleted = User { deleted_at: Some(60), ..user };
+        assert!(!session.is_valid_for(&deleted, 99), "a deleted account");
     }
 }

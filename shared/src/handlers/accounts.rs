@@ -1,25 +1,24 @@
-//! Register, log in, log out, `/me`, public profiles and account deletion.
+//! Register, log in, log out, `/me` and public profiles.
 
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
-use super::videos::remove_video;
+use super::guesses::{check_password, known_device};
 use super::views::PublicUser;
 use super::Handler;
 use crate::access::Access;
-use crate::auth::require_session;
+use crate::auth::{require_account, require_session};
 use crate::config::Config;
 use crate::domain::account::{
-    hash_password, validate_password, verify_password, Session, SessionToken, User, Username,
+    hash_password, validate_password, verify_password, Device, SecretToken, Session, User, Username,
 };
-use crate::domain::page::PageRequest;
+use crate::domain::throttle::Guesser;
 use crate::domain::{now_epoch, rfc3339};
 use crate::error::{ApiError, ApiResult};
-use crate::http_io::{empty_response, json_body, json_response, path_param};
+use crate::http_io::{empty_response, json_body, json_response, path_param, source_ip};
 use crate::ports::{
-    AccountCreator, AccountRemover, LoginThrottle, OwnedVideos, SessionReader, SessionRevoker, SessionWriter,
-    UserReader, VideoReader, VideoRemover,
+    AccountCreator, DeviceReader, GuessThrottle, SessionReader, SessionRevoker, SessionStarter, UserReader,
 };
 
 #[derive(Deserialize)]
@@ -27,31 +26,52 @@ use crate::ports::{
 struct Credentials {
     username: String,
     password: String,
+    /// From an earlier login on this device: its failures are counted apart.
+    #[serde(default)]
+    device_token: Option<String>,
 }
 
 #[derive(Serialize)]
 struct SessionCreated {
     session_id: String,
     expires_at: String,
+    /// Keep it: a later login that sends it is not held up by strangers' guesses.
+    device_token: String,
     user: PublicUser,
 }
 
-fn new_session(config: &Config, username: &Username, now: i64) -> (SessionToken, Session) {
-    let token = SessionToken::generate();
+fn new_session(config: &Config, user: &User, now: i64) -> (SecretToken, Session) {
+    let token = SecretToken::generate(&user.username);
     let session = Session {
         session_hash: token.hash(),
-        username: username.clone(),
+        username: user.username.clone(),
+        generation: user.generation.clone(),
         created_at: now,
         expires_at: now + config.session_ttl_secs,
     };
     (token, session)
 }
 
-fn session_created(token: SessionToken, session: &Session, user: &User) -> Response<Body> {
-    json_response(
-        StatusCode::CREATED,
-        &SessionCreated { session_id: token.0, expires_at: rfc3339(session.expires_at), user: user.into() },
-    )
+fn new_device(config: &Config, user: &User, now: i64) -> (SecretToken, Device) {
+    let token = SecretToken::generate(&user.username);
+    let device = Device {
+        device_hash: token.hash(),
+        username: user.username.clone(),
+        generation: user.generation.clone(),
+        created_at: now,
+        expires_at: now + config.device_ttl_secs,
+    };
+    (token, device)
+}
+
+fn session_created(token: SecretToken, device_token: String, session: &Session, user: &User) -> Response<Body> {
+    let created = SessionCreated {
+        session_id: token.0,
+        expires_at: rfc3339(session.expires_at),
+        device_token,
+        user: user.into(),
+    };
+    json_response(StatusCode::CREATED, &created)
 }
 
 /// `POST /users`
@@ -71,25 +91,33 @@ impl<A: AccountCreator + 'static> Handler for Register<A> {
         validate_password(&input.password)?;
         let now = now_epoch();
         let password_hash = hash_password(&input.password).map_err(|e| ApiError::internal_from("argon2", e))?;
-        let user = User { username: username.clone(), password_hash, created_at: now, used_bytes: 0 };
-        let (token, session) = new_session(&self.config, &username, now);
-        self.accounts.create_user_with_session(&user, &session).await?;
-        tracing::info!(username = %username, "user registered");
-        Ok(session_created(token, &session, &user))
+        let user = User::new(username, password_hash, now);
+        let (token, session) = new_session(&self.config, &user, now);
+        let (device_token, device) = new_device(&self.config, &user, now);
+        self.accounts.create_account(&user, &session, &device).await?;
+        tracing::info!(username = %user.username, "user registered");
+        Ok(session_created(token, device_token.0, &session, &user))
     }
 }
 
 /// `POST /sessions`
-pub struct Login<U, S, T> {
+pub struct Login<U, D, S, T> {
     pub users: U,
+    pub devices: D,
     pub sessions: S,
     pub throttle: T,
     pub config: Config,
 }
 
-impl<U: UserReader + 'static, S: SessionWriter + 'static, T: LoginThrottle + 'static> Handler for Login<U, S, T> {
+impl<U, D, S, T> Handler for Login<U, D, S, T>
+where
+    U: UserReader + 'static,
+    D: DeviceReader + 'static,
+    S: SessionStarter + 'static,
+    T: GuessThrottle + 'static,
+{
     fn access(&self) -> Vec<Access> {
-        [self.users.access(), self.sessions.access(), self.throttle.access()].concat()
+        [self.users.access(), self.devices.access(), self.sessions.access(), self.throttle.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
@@ -101,27 +129,28 @@ impl<U: UserReader + 'static, S: SessionWriter + 'static, T: LoginThrottle + 'st
             return Err(WRONG);
         };
         let now = now_epoch();
-        let window = self.config.login_window_secs;
-        let failures = self.throttle.get_login_failures(&username).await?;
-        if let Some(failures) = &failures {
-            let window_ends = failures.window_start + window;
-            if failures.failures >= self.config.login_max_failures && window_ends > now {
-                return Err(ApiError::TooManyRequests { retry_after_secs: (window_ends - now) as u64 });
-            }
-        }
         let user = self.users.get_user(&username).await?;
-        // An unknown user is verified against a dummy hash: the same time either way.
-        let verified = verify_password(&input.password, user.as_ref().map(|u| u.password_hash.as_str()));
-        let Some(user) = user.filter(|_| verified) else {
-            self.throttle.record_login_failure(&username, now, window).await?;
-            return Err(WRONG);
+        let device_token = input.device_token.as_deref();
+        let device = known_device(&self.devices, device_token, user.as_ref(), now).await?;
+        let address = source_ip(&req);
+        let guesser = match &device {
+            Some(device) => Guesser::KnownDevice(&device.device_hash),
+            None => Guesser::Stranger { username: &username, address: address.as_deref() },
         };
-        if failures.is_some() {
-            self.throttle.clear_login_failures(&username).await?;
-        }
-        let (token, session) = new_session(&self.config, &username, now);
-        self.sessions.put_session(&session).await?;
-        Ok(session_created(token, &session, &user))
+        let limits = self.config.guess_limits();
+        // An unknown user is checked against a dummy hash: the same time either way.
+        let verified = check_password(&self.throttle, &limits, &guesser, user.as_ref(), &input.password, now).await?;
+        let Some(user) = user.filter(|_| verified) else { return Err(WRONG) };
+        let (token, session) = new_session(&self.config, &user, now);
+        let (device_token, added) = match (device, input.device_token) {
+            (Some(_), Some(known)) => (known, None),
+            _ => {
+                let (token, device) = new_device(&self.config, &user, now);
+                (token.0, Some(device))
+            }
+        };
+        self.sessions.start_session(&session, added.as_ref()).await?;
+        Ok(session_created(token, device_token, &session, &user))
     }
 }
 
@@ -143,9 +172,8 @@ impl<S: SessionReader + SessionRevoker + 'static> Handler for Logout<S> {
 }
 
 /// `GET /me`: the user, and their storage against the quota.
-pub struct Me<S, U> {
+pub struct Me<S> {
     pub sessions: S,
-    pub users: U,
     pub config: Config,
 }
 
@@ -157,18 +185,14 @@ struct MeView {
     quota_bytes: u64,
 }
 
-impl<S: SessionReader + 'static, U: UserReader + 'static> Handler for Me<S, U> {
+impl<S: SessionReader + 'static> Handler for Me<S> {
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.users.access()].concat()
+        self.sessions.access()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
-        let session = require_session(&self.sessions, &req).await?;
-        let user = self
-            .users
-            .get_user(&session.username)
-            .await?
-            .ok_or(ApiError::Unauthorized("unknown or expired session"))?;
+        // The session's read brings its user along.
+        let (_, user) = require_account(&self.sessions, &req).await?;
         let me =
             MeView { user: (&user).into(), used_bytes: user.used_bytes, quota_bytes: self.config.user_quota_bytes };
         Ok(json_response(StatusCode::OK, &me))
@@ -189,75 +213,5 @@ impl<U: UserReader + 'static> Handler for GetUser<U> {
         let username = Username::parse(&path_param(&req, "username")?).map_err(|_| ApiError::NotFound("user"))?;
         let user = self.users.get_user(&username).await?.ok_or(ApiError::NotFound("user"))?;
         Ok(json_response(StatusCode::OK, &PublicUser::from(&user)))
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PasswordConfirmation {
-    password: String,
-}
-
-/// `DELETE /users/{username}`: the user themself, with their password. Queues
-/// every video for the sweep, then removes the sessions and the account.
-pub struct DeleteUser<S, U, O, V, R, A> {
-    pub sessions: S,
-    pub users: U,
-    pub owned: O,
-    pub videos: V,
-    pub remover: R,
-    pub accounts: A,
-    pub config: Config,
-}
-
-impl<S, U, O, V, R, A> Handler for DeleteUser<S, U, O, V, R, A>
-where
-    S: SessionReader + 'static,
-    U: UserReader + 'static,
-    O: OwnedVideos + 'static,
-    V: VideoReader + 'static,
-    R: VideoRemover + 'static,
-    A: AccountRemover + 'static,
-{
-    fn access(&self) -> Vec<Access> {
-        [
-            self.sessions.access(),
-            self.users.access(),
-            self.owned.access(),
-            self.videos.access(),
-            self.remover.access(),
-            self.accounts.access(),
-        ]
-        .concat()
-    }
-
-    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
-        let session = require_session(&self.sessions, &req).await?;
-        let target = Username::parse(&path_param(&req, "username")?).map_err(|_| ApiError::NotFound("user"))?;
-        if target != session.username {
-            return Err(ApiError::Forbidden("you can only delete your own account"));
-        }
-        let input: PasswordConfirmation = json_body(&req)?;
-        let user = self.users.get_user(&target).await?.ok_or(ApiError::NotFound("user"))?;
-        if !verify_password(&input.password, Some(&user.password_hash)) {
-            return Err(ApiError::Unauthorized("wrong password"));
-        }
-        let urls_live_for = self.config.upload_url_ttl_secs as i64;
-        let mut page = PageRequest { limit: 50, cursor: None };
-        loop {
-            let listed = self.owned.owned_videos(target.as_str(), &page).await?;
-            for video in &listed.items {
-                // The index may lag: each video is read and deleted as it is now.
-                remove_video(&self.videos, &self.remover, &video.id, target.as_str(), "account_deleted", urls_live_for)
-                    .await?;
-            }
-            match listed.next_cursor {
-                Some(cursor) => page.cursor = Some(cursor),
-                None => break,
-            }
-        }
-        self.accounts.delete_user(&target).await?;
-        tracing::info!(username = %target, "account deleted");
-        Ok(empty_response(StatusCode::NO_CONTENT))
     }
 }

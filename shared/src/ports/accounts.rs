@@ -1,31 +1,48 @@
-//! Users, sessions and the login throttle.
+//! Users, sessions, devices and the password-guess throttle.
 
 use std::future::Future;
 
 use crate::access::Access;
-use crate::domain::account::{LoginFailures, Session, User, Username};
+use crate::domain::account::{Device, Session, User, Username};
+use crate::domain::throttle::Bucket;
 use crate::error::ApiResult;
 
 pub trait UserReader: Send + Sync {
     fn access(&self) -> Vec<Access>;
+    /// A live user: a deleted account's name reads as no user.
     fn get_user(&self, username: &Username) -> impl Future<Output = ApiResult<Option<User>>> + Send;
 }
 
 pub trait AccountCreator: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Creates a user and its first session in one transaction.
-    /// A taken name is `ApiError::Conflict`.
-    fn create_user_with_session(&self, user: &User, session: &Session) -> impl Future<Output = ApiResult<()>> + Send;
+    /// Creates a user, its first session and its device in one transaction.
+    /// A taken name (a deleted one not yet purged included) is `ApiError::Conflict`.
+    fn create_account(
+        &self,
+        user: &User,
+        session: &Session,
+        device: &Device,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
 pub trait SessionReader: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    fn get_session(&self, session_hash: &str) -> impl Future<Output = ApiResult<Option<Session>>> + Send;
+    /// The session and its user as they are now, in one consistent read.
+    fn get_session(
+        &self,
+        username: &Username,
+        session_hash: &str,
+    ) -> impl Future<Output = ApiResult<(Option<Session>, Option<User>)>> + Send;
 }
 
-pub trait SessionWriter: Send + Sync {
+pub trait SessionStarter: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    fn put_session(&self, session: &Session) -> impl Future<Output = ApiResult<()>> + Send;
+    /// Stores a session, and the device it came from when that is new, in one write.
+    fn start_session(
+        &self,
+        session: &Session,
+        new_device: Option<&Device>,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
 pub trait SessionRevoker: Send + Sync {
@@ -33,22 +50,37 @@ pub trait SessionRevoker: Send + Sync {
     fn delete_session(&self, session_hash: &str) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
-/// Failed logins per user name, in a window.
-pub trait LoginThrottle: Send + Sync {
+pub trait DeviceReader: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    fn get_login_failures(&self, username: &Username) -> impl Future<Output = ApiResult<Option<LoginFailures>>> + Send;
-    /// Counts one failed login, starting a new window if the current one has passed.
-    fn record_login_failure(
-        &self,
-        username: &Username,
-        now: i64,
-        window_secs: i64,
-    ) -> impl Future<Output = ApiResult<()>> + Send;
-    fn clear_login_failures(&self, username: &Username) -> impl Future<Output = ApiResult<()>> + Send;
+    fn get_device(&self, device_hash: &str) -> impl Future<Output = ApiResult<Option<Device>>> + Send;
 }
 
-pub trait AccountRemover: Send + Sync {
+/// Counters of failed password checks, reserved before each check.
+pub trait GuessThrottle: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Deletes every session of a user, then the user.
-    fn delete_user(&self, username: &Username) -> impl Future<Output = ApiResult<()>> + Send;
+    /// Counts one failure in `bucket` if it has room, atomically; false if full.
+    fn reserve(&self, bucket: &Bucket) -> impl Future<Output = ApiResult<bool>> + Send;
+    /// Takes a reservation back: the password was right.
+    fn release(&self, bucket: &Bucket) -> impl Future<Output = ApiResult<()>> + Send;
+}
+
+pub trait AccountCloser: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Marks the account deleted (its sessions and devices die with it) and
+    /// queues it for the sweep's purge. False if it is not as read.
+    fn close_account(&self, user: &User, now: i64, purge_after: i64) -> impl Future<Output = ApiResult<bool>> + Send;
+}
+
+/// Deleted accounts and what they left behind, for the sweep. Each call does
+/// one page, so a run can stop between any two.
+pub trait AccountPurger: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Deleted accounts whose purge is due at `now`.
+    fn due_purges(&self, now: i64, limit: u32) -> impl Future<Output = ApiResult<Vec<User>>> + Send;
+    /// Deletes a page of the comments `author` wrote, on anyone's videos; how many (0: none left).
+    fn delete_comments_by(&self, author: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// Deletes a page of `username`'s sessions; how many (0: none left).
+    fn delete_sessions_of(&self, username: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// Frees the name: deletes the closed account's item, if it is still the one read.
+    fn forget_account(&self, user: &User) -> impl Future<Output = ApiResult<()>> + Send;
 }

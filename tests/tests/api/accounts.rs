@@ -26,7 +26,8 @@ async fn register_login_me_logout_round_trip() {
     let body = res.assert_status(201);
     assert_eq!(body["user"]["username"], "alice", "names are lowercased");
     assert!(body["expires_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(body["session_id"].as_str().unwrap().len(), 43);
+    assert_eq!(body["session_id"].as_str().unwrap().len(), "alice.".len() + 43);
+    assert_eq!(body["device_token"].as_str().unwrap().len(), "alice.".len() + 43);
 
     let login = t
         .call(
@@ -52,8 +53,8 @@ async fn register_login_me_logout_round_trip() {
     let me = t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await;
     me.assert_error(401, "002");
     // The session is gone from the table, not merely flagged.
-    let hash = vidlet::domain::account::hash_session_token(&token);
-    assert!(t.db.get_session(&hash).await.unwrap().is_none());
+    let (alice, hash) = vidlet::domain::account::parse_token(&token).unwrap();
+    assert!(t.db.get_session(&alice, &hash).await.unwrap().0.is_none());
 }
 
 #[tokio::test]
@@ -131,7 +132,7 @@ async fn failed_logins_are_throttled_per_username() {
 }
 
 #[tokio::test]
-async fn a_successful_login_within_the_limit_clears_the_failures() {
+async fn a_successful_login_counts_no_failure() {
     let config = Config { login_max_failures: 3, ..Config::default() };
     let t = TestApp::with_config(config).await;
     register(&t, "fay", "password1").await;
@@ -140,11 +141,11 @@ async fn a_successful_login_within_the_limit_clears_the_failures() {
     for _ in 0..2 {
         t.call(handler!(accounts::login), login("wrong-password")).await.assert_error(401, "002");
     }
-    t.call(handler!(accounts::login), login("password1")).await.assert_status(201);
-    for _ in 0..2 {
-        t.call(handler!(accounts::login), login("wrong-password")).await.assert_error(401, "002");
+    for _ in 0..5 {
+        t.call(handler!(accounts::login), login("password1")).await.assert_status(201);
     }
-    t.call(handler!(accounts::login), login("password1")).await.assert_status(201);
+    t.call(handler!(accounts::login), login("wrong-password")).await.assert_error(401, "002");
+    t.call(handler!(accounts::login), login("password1")).await.assert_error(429, "009");
 }
 
 #[tokio::test]

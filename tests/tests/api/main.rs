@@ -6,6 +6,7 @@ mod comments_and_sweep;
 mod consistency;
 mod hostile;
 mod iam;
+mod lockout;
 mod multipart;
 mod outage;
 mod quota;

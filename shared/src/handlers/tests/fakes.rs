@@ -5,10 +5,11 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use crate::access::Access;
-use crate::domain::account::{hash_session_token, LoginFailures, Session, User, Username};
+use crate::domain::account::{Device, SecretToken, Session, User, Username};
+use crate::domain::throttle::Bucket;
 use crate::domain::video::Video;
 use crate::error::ApiResult;
-use crate::ports::{LoginThrottle, SessionReader, SessionWriter, UserReader, VideoReader};
+use crate::ports::{DeviceReader, GuessThrottle, SessionReader, SessionStarter, UserReader, VideoReader};
 
 /// Cheap to clone: every clone sees the same state, as every clone of an adapter sees one table.
 #[derive(Clone, Default)]
@@ -25,22 +26,28 @@ impl Deref for Memory {
 pub struct State {
     pub users: Mutex<HashMap<String, User>>,
     pub sessions: Mutex<HashMap<String, Session>>,
-    pub failures: Mutex<HashMap<String, LoginFailures>>,
+    pub devices: Mutex<HashMap<String, Device>>,
+    /// Failures counted per throttle bucket key.
+    pub failures: Mutex<HashMap<String, u32>>,
     pub videos: Mutex<HashMap<String, Video>>,
 }
 
 impl Memory {
-    /// A live session for `username`; the token to send.
+    /// A live session for `username` (registered if new); the token to send.
     pub fn sign_in(&self, username: &str) -> String {
-        let token = format!("token-of-{username}");
+        let name = Username::parse(username).unwrap();
+        let user = User::new(name.clone(), String::new(), 0);
+        let user = self.users.lock().unwrap().entry(username.to_owned()).or_insert(user).clone();
+        let token = SecretToken::generate(&name);
         let session = Session {
-            session_hash: hash_session_token(&token),
-            username: Username::parse(username).unwrap(),
+            session_hash: token.hash(),
+            username: name,
+            generation: user.generation,
             created_at: 0,
             expires_at: i64::MAX,
         };
         self.sessions.lock().unwrap().insert(session.session_hash.clone(), session);
-        token
+        token.0
     }
 }
 
@@ -49,7 +56,7 @@ impl UserReader for Memory {
         Vec::new()
     }
     async fn get_user(&self, username: &Username) -> ApiResult<Option<User>> {
-        Ok(self.users.lock().unwrap().get(username.as_str()).cloned())
+        Ok(self.users.lock().unwrap().get(username.as_str()).filter(|u| u.is_live()).cloned())
     }
 }
 
@@ -57,44 +64,49 @@ impl SessionReader for Memory {
     fn access(&self) -> Vec<Access> {
         Vec::new()
     }
-    async fn get_session(&self, session_hash: &str) -> ApiResult<Option<Session>> {
-        Ok(self.sessions.lock().unwrap().get(session_hash).cloned())
+    async fn get_session(&self, username: &Username, hash: &str) -> ApiResult<(Option<Session>, Option<User>)> {
+        let session = self.sessions.lock().unwrap().get(hash).cloned();
+        Ok((session, self.users.lock().unwrap().get(username.as_str()).cloned()))
     }
 }
 
-impl SessionWriter for Memory {
+impl SessionStarter for Memory {
     fn access(&self) -> Vec<Access> {
         Vec::new()
     }
-    async fn put_session(&self, session: &Session) -> ApiResult<()> {
+    async fn start_session(&self, session: &Session, new_device: Option<&Device>) -> ApiResult<()> {
         self.sessions.lock().unwrap().insert(session.session_hash.clone(), session.clone());
+        if let Some(device) = new_device {
+            self.devices.lock().unwrap().insert(device.device_hash.clone(), device.clone());
+        }
         Ok(())
     }
 }
 
-impl LoginThrottle for Memory {
+impl DeviceReader for Memory {
     fn access(&self) -> Vec<Access> {
         Vec::new()
     }
-    async fn get_login_failures(&self, username: &Username) -> ApiResult<Option<LoginFailures>> {
-        Ok(self.failures.lock().unwrap().get(username.as_str()).cloned())
+    async fn get_device(&self, device_hash: &str) -> ApiResult<Option<Device>> {
+        Ok(self.devices.lock().unwrap().get(device_hash).cloned())
     }
-    async fn record_login_failure(&self, username: &Username, now: i64, window_secs: i64) -> ApiResult<()> {
+}
+
+impl GuessThrottle for Memory {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+    async fn reserve(&self, bucket: &Bucket) -> ApiResult<bool> {
         let mut failures = self.failures.lock().unwrap();
-        let entry = failures.entry(username.to_string()).or_insert(LoginFailures {
-            username: username.to_string(),
-            failures: 0,
-            window_start: now,
-            expires_at: now + window_secs,
-        });
-        if entry.window_start <= now - window_secs {
-            *entry = LoginFailures { failures: 0, window_start: now, expires_at: now + window_secs, ..entry.clone() };
-        }
-        entry.failures += 1;
-        Ok(())
+        let count = failures.entry(bucket.key.clone()).or_default();
+        let room = *count < bucket.max_failures;
+        *count += u32::from(room);
+        Ok(room)
     }
-    async fn clear_login_failures(&self, username: &Username) -> ApiResult<()> {
-        self.failures.lock().unwrap().remove(username.as_str());
+    async fn release(&self, bucket: &Bucket) -> ApiResult<()> {
+        if let Some(count) = self.failures.lock().unwrap().get_mut(&bucket.key) {
+            *count = count.saturating_sub(1);
+        }
         Ok(())
     }
 }

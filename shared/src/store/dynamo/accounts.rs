@@ -1,19 +1,28 @@
-//! Users, sessions and login attempts.
+//! Users, sessions, devices and the password-guess throttle.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use std::collections::HashMap;
 
-use super::util::{
-    batch_delete, built, is_conditional_failure, is_transaction_condition_failure, n, query_all, s, to_item, Item,
-};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem};
+
+use super::util::{built, from_item, is_conditional_failure, is_transaction_condition_failure, n, s, to_item, Item};
 use super::Dynamo;
 use crate::access::Access;
-use crate::config::Table::{LoginAttempts, Sessions, Users};
-use crate::domain::account::{LoginFailures, Session, User, Username};
+use crate::config::Table::{Devices, LoginAttempts, Sessions, Users};
+use crate::domain::account::{Device, Session, User, Username};
+use crate::domain::throttle::Bucket;
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{
-    AccountCreator, AccountRemover, LoginThrottle, SessionReader, SessionRevoker, SessionWriter, UserReader,
+    AccountCloser, AccountCreator, DeviceReader, GuessThrottle, SessionReader, SessionRevoker, SessionStarter,
+    UserReader,
 };
 use crate::store::OrUnavailable;
+
+/// The partition of the users table's `purge_queue` index: deleted accounts.
+pub(super) const PURGE_QUEUE: &str = "accounts";
+
+fn user_key(username: &str) -> Item {
+    Item::from([("username".into(), s(username))])
+}
 
 impl UserReader for Dynamo {
     fn access(&self) -> Vec<Access> {
@@ -21,27 +30,31 @@ impl UserReader for Dynamo {
     }
 
     async fn get_user(&self, username: &Username) -> ApiResult<Option<User>> {
-        self.get(Users, Item::from([("username".into(), s(username.as_str()))])).await
+        let user: Option<User> = self.get(Users, user_key(username.as_str())).await?;
+        Ok(user.filter(User::is_live))
+    }
+}
+
+impl Dynamo {
+    fn put(&self, table: crate::config::Table, item: Item, condition: Option<&str>) -> ApiResult<TransactWriteItem> {
+        let put = Put::builder().table_name(self.table(table)).set_item(Some(item));
+        let put = built(put.set_condition_expression(condition.map(str::to_owned)).build())?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 }
 
 impl AccountCreator for Dynamo {
     fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:PutItem", Users), Access::dynamodb("dynamodb:PutItem", Sessions)]
+        [Users, Sessions, Devices].map(|table| Access::dynamodb("dynamodb:PutItem", table)).to_vec()
     }
 
-    async fn create_user_with_session(&self, user: &User, session: &Session) -> ApiResult<()> {
-        let put_user = Put::builder()
-            .table_name(self.table(Users))
-            .set_item(Some(to_item(user)?))
-            .condition_expression("attribute_not_exists(username)")
-            .build();
-        let put_session = Put::builder().table_name(self.table(Sessions)).set_item(Some(to_item(session)?)).build();
+    async fn create_account(&self, user: &User, session: &Session, device: &Device) -> ApiResult<()> {
         let result = self
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(built(put_user)?).build())
-            .transact_items(TransactWriteItem::builder().put(built(put_session)?).build())
+            .transact_items(self.put(Users, to_item(user)?, Some("attribute_not_exists(username)"))?)
+            .transact_items(self.put(Sessions, to_item(session)?, None)?)
+            .transact_items(self.put(Devices, to_item(device)?, None)?)
             .send()
             .await;
         match result {
@@ -54,23 +67,55 @@ impl AccountCreator for Dynamo {
 
 impl SessionReader for Dynamo {
     fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:GetItem", Sessions)]
+        vec![Access::dynamodb("dynamodb:BatchGetItem", Sessions), Access::dynamodb("dynamodb:BatchGetItem", Users)]
     }
 
-    async fn get_session(&self, session_hash: &str) -> ApiResult<Option<Session>> {
-        self.get(Sessions, Item::from([("session_hash".into(), s(session_hash))])).await
+    async fn get_session(&self, username: &Username, session_hash: &str) -> ApiResult<(Option<Session>, Option<User>)> {
+        let (sessions, users) = (self.table(Sessions), self.table(Users));
+        let read = |key: Item| built(KeysAndAttributes::builder().keys(key).consistent_read(true).build());
+        let mut request = HashMap::from([
+            (sessions.to_owned(), read(Item::from([("session_hash".into(), s(session_hash))]))?),
+            (users.to_owned(), read(user_key(username.as_str()))?),
+        ]);
+        let (mut session, mut user) = (None, None);
+        // BatchGetItem may leave keys unprocessed under load: ask again for those.
+        for _ in 0..3 {
+            let batch = self.client.batch_get_item().set_request_items(Some(request));
+            let out = batch.send().await.or_unavailable("BatchGetItem", sessions)?;
+            let mut found = out.responses.unwrap_or_default();
+            if let Some(item) = found.remove(sessions).and_then(|items| items.into_iter().next()) {
+                session = Some(from_item(item)?);
+            }
+            if let Some(item) = found.remove(users).and_then(|items| items.into_iter().next()) {
+                user = Some(from_item(item)?);
+            }
+            request = out.unprocessed_keys.unwrap_or_default();
+            if request.is_empty() {
+                return Ok((session, user));
+            }
+        }
+        Err(ApiError::unavailable(format!("BatchGetItem {sessions}"), "keys left unprocessed"))
     }
 }
 
-impl SessionWriter for Dynamo {
+impl SessionStarter for Dynamo {
     fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:PutItem", Sessions)]
+        vec![Access::dynamodb("dynamodb:PutItem", Sessions), Access::dynamodb("dynamodb:PutItem", Devices)]
     }
 
-    async fn put_session(&self, session: &Session) -> ApiResult<()> {
+    async fn start_session(&self, session: &Session, new_device: Option<&Device>) -> ApiResult<()> {
         let table = self.table(Sessions);
-        let put = self.client.put_item().table_name(table).set_item(Some(to_item(session)?));
-        put.send().await.or_unavailable("PutItem", table)?;
+        let Some(device) = new_device else {
+            let put = self.client.put_item().table_name(table).set_item(Some(to_item(session)?));
+            put.send().await.or_unavailable("PutItem", table)?;
+            return Ok(());
+        };
+        let write = self
+            .client
+            .transact_write_items()
+            .transact_items(self.put(Sessions, to_item(session)?, None)?)
+            .transact_items(self.put(Devices, to_item(device)?, None)?);
+        write.send().await.or_unavailable("TransactWriteItems", table)?;
         Ok(())
     }
 }
@@ -88,96 +133,92 @@ impl SessionRevoker for Dynamo {
     }
 }
 
-impl LoginThrottle for Dynamo {
+impl DeviceReader for Dynamo {
     fn access(&self) -> Vec<Access> {
-        ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
-            .map(|action| Access::dynamodb(action, LoginAttempts))
-            .to_vec()
+        vec![Access::dynamodb("dynamodb:GetItem", Devices)]
     }
 
-    async fn get_login_failures(&self, username: &Username) -> ApiResult<Option<LoginFailures>> {
-        self.get(LoginAttempts, Item::from([("username".into(), s(username.as_str()))])).await
-    }
-
-    async fn record_login_failure(&self, username: &Username, now: i64, window_secs: i64) -> ApiResult<()> {
-        let table = self.table(LoginAttempts);
-        let window_open_after = n(now - window_secs);
-        // Count into the current window, if there is one.
-        let counted = self
-            .client
-            .update_item()
-            .table_name(table)
-            .key("username", s(username.as_str()))
-            .condition_expression("window_start > :window_open_after")
-            .update_expression("ADD failures :one")
-            .expression_attribute_values(":window_open_after", window_open_after.clone())
-            .expression_attribute_values(":one", n(1))
-            .send()
-            .await;
-        match counted {
-            Ok(_) => return Ok(()),
-            Err(err) if is_conditional_failure(&err) => {}
-            Err(err) => return Err(err).or_unavailable("UpdateItem", table),
-        }
-        // No item or a stale window: start a new one. The condition keeps a
-        // concurrent failure that already opened a window from being overwritten.
-        let fresh = LoginFailures {
-            username: username.to_string(),
-            failures: 1,
-            window_start: now,
-            expires_at: now + window_secs,
-        };
-        let started = self
-            .client
-            .put_item()
-            .table_name(table)
-            .set_item(Some(to_item(&fresh)?))
-            .condition_expression("attribute_not_exists(username) OR window_start <= :window_open_after")
-            .expression_attribute_values(":window_open_after", window_open_after)
-            .send()
-            .await;
-        match started {
-            Ok(_) => Ok(()),
-            // Another request opened the window meanwhile: count into it.
-            Err(err) if is_conditional_failure(&err) => {
-                let update = self
-                    .client
-                    .update_item()
-                    .table_name(table)
-                    .key("username", s(username.as_str()))
-                    .update_expression("ADD failures :one")
-                    .expression_attribute_values(":one", n(1));
-                update.send().await.or_unavailable("UpdateItem", table)?;
-                Ok(())
-            }
-            Err(err) => Err(err).or_unavailable("PutItem", table),
-        }
-    }
-
-    async fn clear_login_failures(&self, username: &Username) -> ApiResult<()> {
-        let table = self.table(LoginAttempts);
-        let delete = self.client.delete_item().table_name(table).key("username", s(username.as_str()));
-        delete.send().await.or_unavailable("DeleteItem", table)?;
-        Ok(())
+    async fn get_device(&self, device_hash: &str) -> ApiResult<Option<Device>> {
+        self.get(Devices, Item::from([("device_hash".into(), s(device_hash))])).await
     }
 }
 
-impl AccountRemover for Dynamo {
+impl GuessThrottle for Dynamo {
     fn access(&self) -> Vec<Access> {
-        vec![
-            Access::index(Sessions, "by_user"),
-            Access::dynamodb("dynamodb:BatchWriteItem", Sessions),
-            Access::dynamodb("dynamodb:DeleteItem", Users),
-        ]
+        vec![Access::dynamodb("dynamodb:UpdateItem", LoginAttempts)]
     }
 
-    async fn delete_user(&self, username: &Username) -> ApiResult<()> {
-        let sessions = self.table(Sessions);
-        let keys = query_all(&self.client, sessions, Some("by_user"), ("username", username.as_str()), "session_hash");
-        batch_delete(&self.client, sessions, keys.await?).await?;
-        let users = self.table(Users);
-        let delete = self.client.delete_item().table_name(users).key("username", s(username.as_str()));
-        delete.send().await.or_unavailable("DeleteItem", users)?;
-        Ok(())
+    async fn reserve(&self, bucket: &Bucket) -> ApiResult<bool> {
+        let table = self.table(LoginAttempts);
+        // One conditional write: parallel guesses cannot pass the limit, and
+        // every write sets both attributes, so the item is always whole.
+        let reserved = self
+            .client
+            .update_item()
+            .table_name(table)
+            .key("bucket", s(&bucket.key))
+            .update_expression("ADD failures :one SET expires_at = :expires_at")
+            .condition_expression("attribute_not_exists(failures) OR failures < :max")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":expires_at", n(bucket.expires_at))
+            .expression_attribute_values(":max", n(bucket.max_failures))
+            .send()
+            .await;
+        match reserved {
+            Ok(_) => Ok(true),
+            Err(err) if is_conditional_failure(&err) => Ok(false),
+            Err(err) => Err(err).or_unavailable("UpdateItem", table),
+        }
+    }
+
+    async fn release(&self, bucket: &Bucket) -> ApiResult<()> {
+        let table = self.table(LoginAttempts);
+        let release = self
+            .client
+            .update_item()
+            .table_name(table)
+            .key("bucket", s(&bucket.key))
+            .update_expression("ADD failures :minus_one SET expires_at = :expires_at")
+            .condition_expression("failures > :zero")
+            .expression_attribute_values(":minus_one", n(-1))
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":expires_at", n(bucket.expires_at))
+            .send()
+            .await;
+        match release {
+            Ok(_) => Ok(()),
+            Err(err) if is_conditional_failure(&err) => Ok(()),
+            Err(err) => Err(err).or_unavailable("UpdateItem", table),
+        }
+    }
+}
+
+impl AccountCloser for Dynamo {
+    fn access(&self) -> Vec<Access> {
+        vec![Access::dynamodb("dynamodb:UpdateItem", Users)]
+    }
+
+    async fn close_account(&self, user: &User, now: i64, purge_after: i64) -> ApiResult<bool> {
+        let table = self.table(Users);
+        let closed = self
+            .client
+            .update_item()
+            .table_name(table)
+            .key("username", s(user.username.as_str()))
+            .update_expression(
+                "SET deleted_at = :now, purge_queue = :queue, purge_after = :purge_after REMOVE password_hash",
+            )
+            .condition_expression("generation = :generation AND attribute_not_exists(deleted_at)")
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":queue", s(PURGE_QUEUE))
+            .expression_attribute_values(":purge_after", n(purge_after))
+            .expression_attribute_values(":generation", s(&user.generation))
+            .send()
+            .await;
+        match closed {
+            Ok(_) => Ok(true),
+            Err(err) if is_conditional_failure(&err) => Ok(false),
+            Err(err) => Err(err).or_unavailable("UpdateItem", table),
+        }
     }
 }

@@ -101,7 +101,7 @@ impl VideoCreator for Dynamo {
             .key("username", s(&video.owner))
             .update_expression("SET used_bytes = if_not_exists(used_bytes, :zero) + :size")
             .condition_expression(
-                "attribute_exists(username) AND (attribute_not_exists(used_bytes) OR used_bytes <= :room)",
+                "attribute_exists(username) AND attribute_not_exists(deleted_at) AND (attribute_not_exists(used_bytes) OR used_bytes <= :room)",
             )
             .expression_attribute_values(":zero", n(0))
             .expression_attribute_values(":size", n(video.size))
