@@ -123,6 +123,36 @@
   }
 
   // ---------------------------------------------------------------------------------------
+  // Device tokens: one per user name that signed in here, kept across visits.
+  // A login that sends it is not held up by strangers guessing that name.
+
+  const DEVICES_KEY = 'vidlet.devices';
+  const devices = {
+    all() {
+      try {
+        const stored = JSON.parse(localStorage.getItem(DEVICES_KEY) || '{}');
+        return stored && typeof stored === 'object' ? stored : {};
+      } catch {
+        return {};
+      }
+    },
+    tokenFor(username) {
+      const token = this.all()[username.toLowerCase()];
+      return typeof token === 'string' ? token : undefined;
+    },
+    remember(body) {
+      if (typeof body.device_token !== 'string') return;
+      const stored = this.all();
+      stored[body.user.username] = body.device_token;
+      try {
+        localStorage.setItem(DEVICES_KEY, JSON.stringify(stored));
+      } catch {
+        // Storage full or disabled: logins still work, only without the device's own bucket.
+      }
+    },
+  };
+
+  // ---------------------------------------------------------------------------------------
   // Session: kept in sessionStorage, sent as Authorization: Bearer <id>.
 
   const session = {
@@ -559,11 +589,12 @@
       showFormError(error, '');
       submit.disabled = true;
       try {
-        const body = await api('POST', register ? '/users' : '/sessions', {
-          username: username.value.trim(),
-          password: password.value,
-        });
+        const credentials = { username: username.value.trim(), password: password.value };
+        const deviceToken = register ? undefined : devices.tokenFor(credentials.username);
+        if (deviceToken) credentials.device_token = deviceToken;
+        const body = await api('POST', register ? '/users' : '/sessions', credentials);
         if (!ctx.alive()) return;
+        devices.remember(body);
         session.set(body);
         flash(register ? `Welcome, ${body.user.username}! Your account is ready.` : `Signed in as ${body.user.username}.`);
         const target = returnTo || '#/';

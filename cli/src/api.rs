@@ -21,6 +21,8 @@ pub const MAX_PARTS_PER_REQUEST: usize = 100;
 #[derive(Debug, Deserialize)]
 pub struct SessionCreated {
     pub session_id: String,
+    #[serde(default)]
+    pub device_token: Option<String>,
     pub user: PublicUser,
 }
 
@@ -151,8 +153,11 @@ impl Api {
         &self.http
     }
 
-    pub async fn login(&self, username: &str, password: &str) -> Result<SessionCreated> {
-        let body = serde_json::json!({ "username": username, "password": password });
+    pub async fn login(&self, username: &str, password: &str, device_token: Option<&str>) -> Result<SessionCreated> {
+        let mut body = serde_json::json!({ "username": username, "password": password });
+        if let Some(token) = device_token {
+            body["device_token"] = token.into();
+        }
         self.json(self.request(Method::POST, &["sessions"]).json(&body)).await
     }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::api::Api;
 use crate::args::{Cli, Command, UploadArgs};
+use crate::devices::Devices;
 use crate::error::{CliError, Result};
 use crate::session::{config_dir, Session};
 use crate::table::{human_size, videos_table};
@@ -49,9 +50,15 @@ async fn login(base_url: String, username: Option<String>) -> Result<()> {
         return Err(CliError::Input("no user name given".into()));
     }
     let password = read_password()?;
-    let created = api.login(username, &password).await?;
+    let dir = config_dir()?;
+    let mut devices = Devices::load(&dir);
+    let created = api.login(username, &password, devices.token(&base_url, username)).await?;
+    if let Some(token) = created.device_token {
+        devices.remember(&base_url, &created.user.username, token);
+        devices.save(&dir)?;
+    }
     let session = Session { base_url, session_id: created.session_id, username: created.user.username };
-    session.save(&config_dir()?)?;
+    session.save(&dir)?;
     println!("logged in as {} at {}", session.username, session.base_url);
     Ok(())
 }

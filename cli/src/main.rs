@@ -3,6 +3,7 @@
 mod api;
 mod args;
 mod commands;
+mod devices;
 mod error;
 mod interrupt;
 mod progress;
