@@ -1,5 +1,6 @@
 //! Integration tests: the real handlers against DynamoDB Local and LocalStack.
 
+mod account_deletion;
 mod accounts;
 mod cli;
 mod comments_and_sweep;
