@@ -2,6 +2,8 @@
 
 use std::env;
 
+use crate::domain::view::DEV_VIEWER_SALT;
+
 /// Every DynamoDB table vidlet uses. `name()` is the local short name; on AWS
 /// the SAM template passes the real names in `<NAME>_TABLE` variables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -12,11 +14,20 @@ pub enum Table {
     Videos,
     Comments,
     Deletions,
+    /// Who viewed which video lately (a view counts once per viewer in a window).
+    ViewMarks,
 }
 
 impl Table {
-    pub const ALL: [Table; 6] =
-        [Table::Users, Table::Sessions, Table::LoginAttempts, Table::Videos, Table::Comments, Table::Deletions];
+    pub const ALL: [Table; 7] = [
+        Table::Users,
+        Table::Sessions,
+        Table::LoginAttempts,
+        Table::Videos,
+        Table::Comments,
+        Table::Deletions,
+        Table::ViewMarks,
+    ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
     pub fn name(self) -> &'static str {
@@ -27,6 +38,7 @@ impl Table {
             Table::Videos => "videos",
             Table::Comments => "comments",
             Table::Deletions => "deletions",
+            Table::ViewMarks => "view_marks",
         }
     }
 
@@ -55,6 +67,8 @@ pub struct Config {
     pub upload_window_secs: i64,
     pub upload_url_ttl_secs: u64,
     pub stream_url_ttl_secs: u64,
+    /// Salts the hash that keys anonymous viewers (`VIEWER_SALT`, a secret on AWS).
+    pub viewer_salt: String,
     pub login_max_failures: u32,
     pub login_window_secs: i64,
     /// Where the browser fetches presigned URLs from, for the page's CSP.
@@ -73,6 +87,7 @@ impl Default for Config {
             upload_window_secs: 24 * 3600,
             upload_url_ttl_secs: 900,
             stream_url_ttl_secs: 3600,
+            viewer_salt: DEV_VIEWER_SALT.into(),
             login_max_failures: 10,
             login_window_secs: 15 * 60,
             s3_origin: "http://127.0.0.1:4566".into(),
@@ -115,6 +130,7 @@ impl Config {
             // Presigned URLs never outlive 15 minutes (uploads) or an hour (streams).
             upload_url_ttl_secs: env_or("UPLOAD_URL_TTL_SECONDS", d.upload_url_ttl_secs).min(MAX_UPLOAD_URL_TTL_SECS),
             stream_url_ttl_secs: env_or("STREAM_URL_TTL_SECONDS", d.stream_url_ttl_secs).min(MAX_STREAM_URL_TTL_SECS),
+            viewer_salt: env_or("VIEWER_SALT", d.viewer_salt),
             login_max_failures: env_or("LOGIN_MAX_FAILURES", d.login_max_failures),
             login_window_secs: env_or("LOGIN_WINDOW_SECONDS", d.login_window_secs),
             s3_origin: s3_origin(),

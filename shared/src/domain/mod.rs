@@ -4,6 +4,7 @@ pub mod account;
 pub mod page;
 pub mod upload;
 pub mod video;
+pub mod view;
 
 /// A value that breaks a rule: which field, and the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use crate::access::Access;
 use crate::domain::account::{hash_session_token, LoginFailures, Session, User, Username};
 use crate::domain::video::Video;
+use crate::domain::view::{ViewOutcome, ViewerKey};
 use crate::error::ApiResult;
-use crate::ports::{LoginThrottle, SessionReader, SessionWriter, UserReader, VideoReader};
+use crate::ports::{DownloadUrls, LoginThrottle, SessionReader, SessionWriter, UserReader, VideoReader, ViewCounter};
 
 /// Cheap to clone: every clone sees the same state, as every clone of an adapter sees one table.
 #[derive(Clone, Default)]
@@ -27,6 +28,8 @@ pub struct State {
     pub sessions: Mutex<HashMap<String, Session>>,
     pub failures: Mutex<HashMap<String, LoginFailures>>,
     pub videos: Mutex<HashMap<String, Video>>,
+    /// (video id, viewer) → when the mark expires.
+    pub view_marks: Mutex<HashMap<(String, String), i64>>,
 }
 
 impl Memory {
@@ -105,5 +108,39 @@ impl VideoReader for Memory {
     }
     async fn get_video(&self, id: &str) -> ApiResult<Option<Video>> {
         Ok(self.videos.lock().unwrap().get(id).cloned())
+    }
+}
+
+impl DownloadUrls for Memory {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+    async fn presign_get(&self, key: &str, content_type: &str, ttl_secs: u64) -> ApiResult<String> {
+        Ok(format!("https://s3.test/{key}?type={content_type}&ttl={ttl_secs}"))
+    }
+}
+
+impl ViewCounter for Memory {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+    async fn count_view(
+        &self,
+        id: &str,
+        user: Option<&str>,
+        viewer: &ViewerKey,
+        now: i64,
+        window_secs: i64,
+    ) -> ApiResult<ViewOutcome> {
+        let mut videos = self.videos.lock().unwrap();
+        let Some(video) = videos.get_mut(id).filter(|v| v.visible_to(user)) else { return Ok(ViewOutcome::NotFound) };
+        let mut marks = self.view_marks.lock().unwrap();
+        let mark = marks.entry((id.to_owned(), viewer.as_str().to_owned())).or_insert(i64::MIN);
+        if *mark > now {
+            return Ok(ViewOutcome::AlreadyCounted);
+        }
+        *mark = now + window_secs;
+        video.views += 1;
+        Ok(ViewOutcome::Counted)
     }
 }

@@ -7,6 +7,7 @@ mod comments;
 mod deletions;
 pub mod util;
 mod videos;
+mod views;
 
 use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
