@@ -67,7 +67,7 @@ pub struct Config {
     pub upload_window_secs: i64,
     pub upload_url_ttl_secs: u64,
     pub stream_url_ttl_secs: u64,
-    /// Salts the hash that keys anonymous viewers (`VIEWER_SALT`, a secret on AWS).
+    /// Salts the hash that keys viewers (`VIEWER_SALT`, a secret on AWS).
     pub viewer_salt: String,
     pub login_max_failures: u32,
     pub login_window_secs: i64,

@@ -8,35 +8,40 @@ use super::now_epoch;
 /// A viewer's views of one video count once in this window.
 pub const VIEW_WINDOW_SECS: i64 = 6 * 3600;
 
-/// The salt of anonymous viewer keys when `VIEWER_SALT` is unset (`make dev`,
+/// The salt of viewer keys when `VIEWER_SALT` is unset (`make dev`,
 /// tests). The template gives deployed functions a generated secret.
 pub const DEV_VIEWER_SALT: &str = "vidlet-dev-viewer-salt";
 
-/// Who watched: a signed-in user, or for anonymous viewers a salted hash of
-/// their source address and User-Agent (no address is stored).
+/// Who watched: a signed-in user, or for anonymous viewers their source
+/// address and User-Agent; stored only as a salted hash, so the marks tell
+/// no one who watched what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewerKey(String);
 
 impl ViewerKey {
     /// One user is one viewer, whatever address or browser they use.
-    pub fn user(username: &str) -> Self {
-        ViewerKey(format!("user:{username}"))
+    pub fn user(salt: &str, username: &str) -> Self {
+        ViewerKey(format!("user:{}", salted_hash(salt, &[username])))
     }
 
-    /// 128 bits of SHA-256 over the salt, the address and the User-Agent,
-    /// each length-prefixed so that no two inputs run together.
     pub fn anonymous(salt: &str, source_ip: &str, user_agent: &str) -> Self {
-        let mut hash = Sha256::new();
-        for part in [salt, source_ip, user_agent] {
-            hash.update((part.len() as u64).to_be_bytes());
-            hash.update(part.as_bytes());
-        }
-        ViewerKey(format!("anon:{}", hex::encode(&hash.finalize()[..16])))
+        ViewerKey(format!("anon:{}", salted_hash(salt, &[source_ip, user_agent])))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// 128 bits of SHA-256 over the salt and the parts, each length-prefixed so
+/// that no two inputs run together.
+fn salted_hash(salt: &str, parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for part in std::iter::once(&salt).chain(parts) {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hex::encode(&hash.finalize()[..16])
 }
 
 /// What a view report did. Both successes look the same to the caller.
@@ -84,9 +89,12 @@ mod tests {
     }
 
     #[test]
-    fn a_user_is_one_viewer_and_never_an_anonymous_one() {
-        assert_eq!(ViewerKey::user("alice").as_str(), "user:alice");
-        assert_ne!(ViewerKey::user("alice"), ViewerKey::anonymous("", "alice", ""));
+    fn a_user_is_one_viewer_never_named_and_never_an_anonymous_one() {
+        let alice = ViewerKey::user("salt", "alice");
+        assert_eq!(alice, ViewerKey::user("salt", "alice"));
+        assert_ne!(alice, ViewerKey::user("salt", "bob"));
+        assert!(alice.as_str().starts_with("user:") && !alice.as_str().contains("alice"), "{alice:?}");
+        assert_ne!(alice.as_str()[5..], ViewerKey::anonymous("salt", "alice", "").as_str()[5..]);
     }
 
     #[test]

@@ -80,7 +80,7 @@ impl<S: SessionReader + 'static, C: ViewCounter + 'static> Handler for CountView
         let id = video_id_param(&req)?;
         let user = session.as_ref().map(|s| s.username.as_str());
         let viewer = match user {
-            Some(username) => ViewerKey::user(username),
+            Some(username) => ViewerKey::user(&self.config.viewer_salt, username),
             None => {
                 let address = source_ip(&req).unwrap_or_default();
                 ViewerKey::anonymous(&self.config.viewer_salt, &address, user_agent(&req))

@@ -84,8 +84,7 @@ async fn different_anonymous_viewers_count_apart() {
     report(&t, &id, None, "203.0.113.9", CHROME).await.assert_status(204);
     assert_eq!(views(&t, &id).await, 3);
     // The marks hold no address.
-    let marks = t.dynamodb.scan().table_name(t.config.table_name(vidlet::config::Table::ViewMarks)).send().await;
-    let marks = format!("{:?}", marks.unwrap().items());
+    let marks = marks_text(&t).await;
     assert!(!marks.contains("203.0.113.9") && !marks.contains("198.51.100.20"), "{marks}");
 }
 
@@ -105,6 +104,15 @@ async fn a_signed_in_user_is_one_viewer_across_addresses() {
     report(&t, &id, Some(&owner), "203.0.113.9", FIREFOX).await.assert_status(204);
     report(&t, &id, Some(&owner), "203.0.113.10", FIREFOX).await.assert_status(204);
     assert_eq!(views(&t, &id).await, 3);
+    // Nor does a mark name the user: the table tells no one who watched what.
+    let marks = marks_text(&t).await;
+    assert!(!marks.contains("roamer") && !marks.contains("watched") && marks.contains("user:"), "{marks}");
+}
+
+/// Every stored view mark, as text.
+async fn marks_text(t: &TestApp) -> String {
+    let marks = t.dynamodb.scan().table_name(t.config.table_name(vidlet::config::Table::ViewMarks)).send().await;
+    format!("{:?}", marks.unwrap().items())
 }
 
 #[tokio::test]
