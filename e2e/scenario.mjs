@@ -353,7 +353,54 @@ async function main() {
     await screenshot(page, '05-after-seek');
   });
 
-  await step(4, 'comment with markup shows as literal text, survives a reload, runs no script', { requires: needsVideo, pages: () => [page] }, async () => {
+  let pageV;
+  await step(4, 'an anonymous viewer plays the video from stream_url to its end: one view reported, the count goes up by one', { requires: needsVideo, pages: () => [pageV] }, async () => {
+    const contextV = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      pageV = await newPage(contextV, 'anonymous viewer');
+      const viewsOf = async () => {
+        const res = await pageV.request.get(`${BASE_URL}/videos/${encodeURIComponent(videoId)}`);
+        assert(res.ok(), `GET /videos/{id} answered ${res.status()}`);
+        return (await res.json()).views;
+      };
+      const before = await viewsOf();
+      const reports = [];
+      const streams = [];
+      pageV.on('request', (req) => {
+        const { pathname } = new URL(req.url());
+        if (req.method() === 'POST' && pathname === `/videos/${videoId}/views`) reports.push(req);
+        if (pathname === `/videos/${videoId}/stream`) streams.push(req);
+      });
+      await pageV.goto(`${BASE_URL}/#/v/${encodeURIComponent(videoId)}`, { waitUntil: 'domcontentloaded' });
+      await pageV.locator(tid('video-title')).filter({ hasText: videoName }).waitFor({ state: 'visible' });
+      const player = await waitForPlayer(pageV);
+      const src = await player.evaluate((v) => v.currentSrc);
+      assert(!src.startsWith(BASE_URL) && /X-Amz-Signature/.test(src), `the player does not play the presigned stream_url: ${src.slice(0, 80)}`);
+      assert(streams.length === 0, 'the page went through /stream although GET /videos/{id} gave a stream_url');
+      await player.evaluate(async (v) => { v.muted = true; v.currentTime = 0; await v.play(); });
+      assert(reports.length === 0, 'a view was reported before the video had played');
+      const report = pageV.waitForResponse((res) => res.request().method() === 'POST'
+        && new URL(res.url()).pathname === `/videos/${videoId}/views`, { timeout: 20_000 });
+      await pageV.waitForFunction(() => document.querySelector('[data-testid="video-player"]').ended, null, { timeout: 20_000 });
+      const answer = await report;
+      assert(answer.status() === 204, `the view report answered ${answer.status()}`);
+      // Played again to the end in the same page view: still one report.
+      await player.evaluate(async (v) => { v.currentTime = 0; await v.play(); });
+      await pageV.waitForFunction(() => document.querySelector('[data-testid="video-player"]').ended, null, { timeout: 20_000 });
+      await sleep(500);
+      assert(reports.length === 1, `${reports.length} view reports in one page view, not 1`);
+      const after = await viewsOf();
+      assert(after === before + 1, `the view count went from ${before} to ${after}, not up by one`);
+      await pageV.reload({ waitUntil: 'domcontentloaded' });
+      const shown = pageV.locator(tid('video-views'));
+      await shown.filter({ hasText: after === 1 ? '1 view' : `${after} views` }).waitFor({ state: 'visible' });
+      await screenshot(pageV, '05b-view-counted');
+    } finally {
+      await contextV.close().catch(() => {});
+    }
+  });
+
+  await step(5, 'comment with markup shows as literal text, survives a reload, runs no script', { requires: needsVideo, pages: () => [page] }, async () => {
     await open(page, `#/v/${encodeURIComponent(videoId)}`);
     await page.locator(tid('comments')).waitFor({ state: 'visible' });
     const comments = page.locator(`${tid('comment-list')} > ${tid('comment')}`);
@@ -388,7 +435,7 @@ async function main() {
     assert(injected.scripts === 0, 'a <script> element was created from the comment');
   });
 
-  await step(5, 'log out, log back in, delete the video: gone from the user\'s list', { requires: needsVideo, pages: () => [page] }, async () => {
+  await step(6, 'log out, log back in, delete the video: gone from the user\'s list', { requires: needsVideo, pages: () => [page] }, async () => {
     await page.locator(tid('nav-logout')).click();
     await page.locator(tid('nav-signin')).waitFor({ state: 'visible' });
     assert(await page.locator(tid('nav-username')).isHidden(), 'the user name is still shown after logging out');
@@ -418,7 +465,7 @@ async function main() {
   });
 
   let pageB;
-  await step(6, 'a private video is not found for another user', { pages: () => [page, pageB] }, async () => {
+  await step(7, 'a private video is not found for another user', { pages: () => [page, pageB] }, async () => {
     const owner = uniqueName('e2e-p');
     const other = uniqueName('e2e-b');
     const contextP = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -452,7 +499,7 @@ async function main() {
   });
 
   let pageR;
-  await step(7, 'a 3-part upload, reloaded in the middle, resumes with only the missing parts and plays', { pages: () => [pageR] }, async () => {
+  await step(8, 'a 3-part upload, reloaded in the middle, resumes with only the missing parts and plays', { pages: () => [pageR] }, async () => {
     writePaddedVideo(BIG_VIDEO, BIG_VIDEO_BYTES);
     const owner = uniqueName('e2e-r');
     const name = `Resumed ${owner}`;
@@ -566,14 +613,14 @@ async function main() {
       await expectPlaysPast(pageR, start + 0.3, 'the resumed video playing');
       await screenshot(pageR, '14-resumed-playing');
     } catch (err) {
-      await screenshot(pageR, 'failure-step7-resume'); // before its context closes
+      await screenshot(pageR, 'failure-step8-resume'); // before its context closes
       throw err;
     } finally {
       await contextR.close().catch(() => {});
     }
   });
 
-  await step(8, 'no script errors or CSP violations on any page', {
+  await step(9, 'no script errors or CSP violations on any page', {
     requires: () => (results.some((r) => r.ok === true) ? null : 'no page was exercised'),
   }, async () => {
     assert(problems.length === 0, `${problems.length} problem(s): ${problems.slice(0, 3).join(' | ')}`);

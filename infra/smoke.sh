@@ -138,6 +138,17 @@ from=$((PART_SIZE - 8)) to=$((PART_SIZE + 7))
 expect "stream, range $from-$to, across parts" 206 -o "$WORK/range" -L -H "Range: bytes=$from-$to" "$BASE/videos/$VIDEO/stream"
 cmp -s "$WORK/range" <(tail -c +$((from + 1)) "$BIG" | head -c 16) ||
   { echo "FAIL the streamed range differs from the file"; failed=$((failed + 1)); }
+# The page's path: GET /videos/{id} carries a presigned stream_url that serves ranges; neither
+# read counts a view, a reported one counts once per viewer.
+expect "video with stream_url" 200 "$BASE/videos/$VIDEO"
+STREAM_URL=$(json "d['stream_url']")
+[[ $(field views) == 0 ]] || { echo "FAIL streaming counted a view: $BODY"; failed=$((failed + 1)); }
+expect "stream_url, range 0-1" 206 -o /dev/null -H "Range: bytes=0-1" "$STREAM_URL"
+expect "report a view" 204 -X POST "$BASE/videos/$VIDEO/views"
+expect "report it again" 204 -X POST "$BASE/videos/$VIDEO/views"
+expect "report a view of an unknown video" 404 -X POST "$BASE/videos/00000000-0000-7000-8000-000000000000/views"
+expect "one view" 200 "$BASE/videos/$VIDEO"
+[[ $(field views) == 1 ]] || { echo "FAIL views after two reports: $BODY"; failed=$((failed + 1)); }
 # A poster URL writes once (If-None-Match: *).
 POSTER=tests/fixtures/poster.jpg
 expect "poster URL" 201 -X POST "$BASE/videos/$VIDEO/poster" -H "Authorization: Bearer $TOKEN" \
@@ -169,6 +180,7 @@ echo "smoke: $passed passed, $failed failed"
 NIL=00000000-0000-7000-8000-000000000000
 for route in "GET /" "GET /videos" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
   "GET /videos/$NIL/comments" "GET /videos/$NIL/stream" "GET /videos/$NIL/poster" "GET /videos/$NIL/upload" \
+  "POST /videos/$NIL/views" \
   "GET /me" "POST /users" "POST /sessions" "POST /videos" "POST /videos/$NIL/upload/parts" \
   "POST /videos/$NIL/complete" "POST /videos/$NIL/poster" "POST /videos/$NIL/comments" \
   "DELETE /videos/$NIL" "DELETE /videos/$NIL/comments/$NIL" "DELETE /users/nobody" "DELETE /sessions/current" \

@@ -23,6 +23,8 @@
   const VIDEO_ACCEPT = [...ALLOWED_VIDEO_TYPES, '.mp4', '.webm', '.mov'].join(',');
   const VIDEO_PAGE_SIZE = 12;
   const COMMENT_PAGE_SIZE = 20;
+  /** Seconds of playback after which the page reports a view (PeerTube's rule; less for a shorter video). */
+  const VIEW_AFTER_SECONDS = 10;
   const PLACEHOLDER_POSTER = '/assets/placeholder.svg';
   const SESSION_KEY = 'vidlet.session';
   const upload = window.vidletUpload;
@@ -1069,12 +1071,26 @@
       }
       const playError = h('p', { className: 'player-message', role: 'alert', testid: 'player-error', hidden: true },
         'This video could not be played.');
-      player.addEventListener('error', () => {
+      // The presigned stream_url of GET /videos/{id} plays without /stream's redirect. If it
+      // fails (it expires after an hour), try once more through /stream, where we were.
+      let fallback = Boolean(video.stream_url);
+      player.addEventListener('error', async () => {
+        if (fallback) {
+          fallback = false;
+          const at = player.currentTime;
+          const src = await mediaUrl(video, 'stream');
+          if (!ctx.alive()) return;
+          player.src = src;
+          if (at > 0) player.currentTime = at;
+          return;
+        }
         playError.hidden = false;
         player.hidden = true;
       });
+      reportViewOncePlayed(video, player);
       playerWrap.append(player, playError);
-      Promise.all([mediaUrl(video, 'stream'), video.has_poster ? mediaUrl(video, 'poster') : null]).then(([src, poster]) => {
+      const src = video.stream_url ? Promise.resolve(video.stream_url) : mediaUrl(video, 'stream');
+      Promise.all([src, video.has_poster ? mediaUrl(video, 'poster') : null]).then(([src, poster]) => {
         if (!ctx.alive()) return;
         if (poster) player.poster = poster;
         player.src = src;
@@ -1102,6 +1118,32 @@
 
     show(h('article', { className: 'watch', testid: 'video-page', dataset: { videoId: video.id } },
       playerWrap, info, commentsSection(ctx, video)));
+  }
+
+  /**
+   * Reports a view (POST /videos/{id}/views) once, when playback has run for VIEW_AFTER_SECONDS,
+   * or to the end of a shorter video. What counts is the time actually played (the union of
+   * the played ranges), so seeking ahead does not count and replaying is not counted twice.
+   * The server counts a viewer once per video in 6 hours; it answers 204 either way.
+   */
+  function reportViewOncePlayed(video, player) {
+    let reported = false;
+    const playedSeconds = () => {
+      let total = 0;
+      for (let i = 0; i < player.played.length; i += 1) total += player.played.end(i) - player.played.start(i);
+      return total;
+    };
+    const check = () => {
+      if (reported) return;
+      const duration = Number.isFinite(player.duration) && player.duration > 0 ? player.duration : Infinity;
+      // A frame's worth of slack for a short video played to its end.
+      const needed = Math.min(VIEW_AFTER_SECONDS, Math.max(duration - 0.25, 0.1));
+      if (playedSeconds() < needed) return;
+      reported = true;
+      api('POST', `/videos/${enc(video.id)}/views`).catch(() => {});
+    };
+    player.addEventListener('timeupdate', check);
+    player.addEventListener('ended', check);
   }
 
   function commentsSection(ctx, video) {

@@ -2,6 +2,8 @@
 
 use std::env;
 
+use crate::domain::view::DEV_VIEWER_SALT;
+
 /// Every DynamoDB table vidlet uses. `name()` is the local short name; on AWS
 /// the SAM template passes the real names in `<NAME>_TABLE` variables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -13,10 +15,12 @@ pub enum Table {
     Comments,
     Deletions,
     Devices,
+    /// Who viewed which video lately (a view counts once per viewer in a window).
+    ViewMarks,
 }
 
 impl Table {
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Users,
         Table::Sessions,
         Table::LoginAttempts,
@@ -24,6 +28,7 @@ impl Table {
         Table::Comments,
         Table::Deletions,
         Table::Devices,
+        Table::ViewMarks,
     ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
@@ -36,6 +41,7 @@ impl Table {
             Table::Comments => "comments",
             Table::Deletions => "deletions",
             Table::Devices => "devices",
+            Table::ViewMarks => "view_marks",
         }
     }
 
@@ -65,6 +71,8 @@ pub struct Config {
     pub upload_url_ttl_secs: u64,
     pub stream_url_ttl_secs: u64,
     /// Failed password checks per user name (clients without a device token).
+    /// Salts the hash that keys viewers (`VIEWER_SALT`, a secret on AWS).
+    pub viewer_salt: String,
     pub login_max_failures: u32,
     /// Failed password checks per source address (clients without a device token).
     pub login_max_failures_per_address: u32,
@@ -92,6 +100,7 @@ impl Default for Config {
             upload_window_secs: 24 * 3600,
             upload_url_ttl_secs: 900,
             stream_url_ttl_secs: 3600,
+            viewer_salt: DEV_VIEWER_SALT.into(),
             login_max_failures: 10,
             login_max_failures_per_address: 100,
             login_max_failures_per_device: 10,
@@ -138,6 +147,7 @@ impl Config {
             // Presigned URLs never outlive 15 minutes (uploads) or an hour (streams).
             upload_url_ttl_secs: env_or("UPLOAD_URL_TTL_SECONDS", d.upload_url_ttl_secs).min(MAX_UPLOAD_URL_TTL_SECS),
             stream_url_ttl_secs: env_or("STREAM_URL_TTL_SECONDS", d.stream_url_ttl_secs).min(MAX_STREAM_URL_TTL_SECS),
+            viewer_salt: env_or("VIEWER_SALT", d.viewer_salt),
             login_max_failures: env_or("LOGIN_MAX_FAILURES", d.login_max_failures),
             login_max_failures_per_address: env_or("LOGIN_MAX_FAILURES_PER_ADDRESS", d.login_max_failures_per_address),
             login_max_failures_per_device: env_or("LOGIN_MAX_FAILURES_PER_DEVICE", d.login_max_failures_per_device),

@@ -65,6 +65,13 @@ pub const ROUTES: &[Route] = &[
         "Complete the upload, verify it and publish",
     ),
     route("GET", "/videos/{id}/stream", "stream-video", Auth::OptionalSession, "302 to a presigned, range-capable GET"),
+    route(
+        "POST",
+        "/videos/{id}/views",
+        "count-view",
+        Auth::OptionalSession,
+        "Report a view once played (counts once per viewer in 6 hours)",
+    ),
     route("POST", "/videos/{id}/poster", "create-poster", Auth::Session, "A presigned upload for the poster"),
     route("GET", "/videos/{id}/poster", "get-poster", Auth::OptionalSession, "302 to the poster"),
     route("POST", "/videos/{id}/comments", "create-comment", Auth::Session, "Comment on a video"),

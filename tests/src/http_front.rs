@@ -57,6 +57,7 @@ pub fn handler_for(function: &str) -> Handler {
         "get-upload" => Handler::GetUpload,
         "complete-video" => Handler::CompleteVideo,
         "stream-video" => Handler::StreamVideo,
+        "count-view" => Handler::CountView,
         "create-poster" => Handler::CreatePoster,
         "get-poster" => Handler::GetPoster,
         "create-comment" => Handler::CreateComment,

@@ -10,12 +10,13 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
 use vidlet::config::Config;
+use vidlet::domain::view::Clock;
 use vidlet::handlers::accounts::{GetUser, Login, Logout, Me, Register};
 use vidlet::handlers::comments::{CreateComment, DeleteComment, ListComments};
 use vidlet::handlers::complete::CompleteVideo;
 use vidlet::handlers::delete_user::DeleteUser;
 use vidlet::handlers::fallback::Fallback;
-use vidlet::handlers::media::StreamVideo;
+use vidlet::handlers::media::{CountView, StreamVideo};
 use vidlet::handlers::posters::{CreatePoster, GetPoster};
 use vidlet::handlers::sweep::Sweep;
 use vidlet::handlers::uploads::{CreateVideo, GetUpload, UploadParts};
@@ -51,6 +52,7 @@ pub enum Handler {
     ListUserVideos,
     DeleteVideo,
     StreamVideo,
+    CountView,
     CreatePoster,
     GetPoster,
     CreateComment,
@@ -107,6 +109,9 @@ macro_rules! handler {
     };
     (videos::stream_video) => {
         $crate::Handler::StreamVideo
+    };
+    (videos::count_view) => {
+        $crate::Handler::CountView
     };
     (videos::create_poster) => {
         $crate::Handler::CreatePoster
@@ -245,7 +250,11 @@ impl TestApp {
                 };
                 respond("test", &h, req).await
             }
-            Handler::GetVideo => respond("test", &GetVideo { sessions: db.clone(), videos: db }, req).await,
+            Handler::GetVideo => {
+                let h =
+                    GetVideo { sessions: db.clone(), videos: db, download_urls: self.bucket.scoped(VIDEOS), config };
+                respond("test", &h, req).await
+            }
             Handler::ListVideos => respond("test", &ListVideos { feed: db }, req).await,
             Handler::ListUserVideos => respond("test", &ListUserVideos { sessions: db.clone(), videos: db }, req).await,
             Handler::DeleteVideo => {
@@ -254,8 +263,11 @@ impl TestApp {
             }
             Handler::StreamVideo => {
                 let h =
-                    StreamVideo { sessions: db.clone(), views: db, download_urls: self.bucket.scoped(VIDEOS), config };
+                    StreamVideo { sessions: db.clone(), videos: db, download_urls: self.bucket.scoped(VIDEOS), config };
                 respond("test", &h, req).await
+            }
+            Handler::CountView => {
+                respond("test", &CountView { sessions: db.clone(), views: db, config, clock: Clock::System }, req).await
             }
             Handler::CreatePoster => {
                 let h = CreatePoster {

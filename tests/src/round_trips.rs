@@ -91,7 +91,7 @@ pub async fn measure() -> Vec<RoundTrips> {
     );
 
     call(&t, handler!(videos::get_video), Req::get("/").param("id", &id)).await;
-    run("GET /videos/{id}", 1, "video read (anonymous)", counter.take());
+    run("GET /videos/{id}", 1, "video read (anonymous; presigning the stream_url sends nothing)", counter.take());
 
     call(&t, handler!(videos::list_videos), Req::get("/videos")).await;
     run("GET /videos", 1, "one Query on the feed index", counter.take());
@@ -102,7 +102,21 @@ pub async fn measure() -> Vec<RoundTrips> {
 
     let stream = t.call(handler!(videos::stream_video), Req::get("/").param("id", &id).build()).await;
     assert_eq!(stream.status.as_u16(), 302);
-    run("GET /videos/{id}/stream", 1, "one conditional ADD views that also checks visibility", counter.take());
+    run(
+        "GET /videos/{id}/stream",
+        1,
+        "video read (visibility; presigning sends nothing, counts no view)",
+        counter.take(),
+    );
+
+    let report = t.call(handler!(videos::count_view), Req::post("/").param("id", &id).build()).await;
+    report.assert_status(204);
+    run(
+        "POST /videos/{id}/views",
+        1,
+        "one transaction: the viewer's conditional mark put + ADD views under the visibility condition (anonymous)",
+        counter.take(),
+    );
 
     let comment = Req::post("/").param("id", &id).bearer(&token).json(json!({"content": "counted"}));
     let posted = call(&t, handler!(comments::create_comment), comment).await;

@@ -175,16 +175,14 @@ pub struct Inputs<'a> {
 
 pub fn run(i: &Inputs) -> Result<Section> {
     let get_video = calls_of(i.calls, "GET /videos/{id}")?;
-    let (get_ms, stream_ms, comments_ms) = (
-        median_of(i.warm, Case::GetVideo),
-        median_of(i.warm, Case::StreamVideo),
-        median_of(i.warm, Case::ListComments),
-    );
-    // A play: the page's API calls (the poster route makes the same one GetItem
-    // as GET /videos/{id}), then the video's ranged GETs and the poster's GET.
+    let (get_ms, view_ms, comments_ms) =
+        (median_of(i.warm, Case::GetVideo), median_of(i.warm, Case::CountView), median_of(i.warm, Case::ListComments));
+    // A play: the page's API calls (GET /videos/{id} carries the stream URL; the
+    // poster route makes the same one GetItem), the view it reports once played,
+    // then the video's ranged GETs and the poster's GET.
     let play_parts = [
         ("`GET /videos/{id}`", route(&get_video, get_ms), get_ms),
-        ("`GET /videos/{id}/stream`", route(&calls_of(i.calls, "GET /videos/{id}/stream")?, stream_ms), stream_ms),
+        ("`POST /videos/{id}/views`", route(&calls_of(i.calls, "POST /videos/{id}/views")?, view_ms), view_ms),
         (
             "`GET /videos/{id}/comments`",
             route(&calls_of(i.calls, "GET /videos/{id}/comments")?, comments_ms),

@@ -4,15 +4,16 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, KeysAndAttributes, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, KeysAndAttributes, Put, TransactWriteItem, Update};
 use lambda_http::Request;
 use serde_json::json;
 use vidlet::config::Table;
 use vidlet::domain::account::hash_token;
 use vidlet::domain::video::Comment;
+use vidlet::domain::view::{Clock, ViewerKey, VIEW_WINDOW_SECS};
 use vidlet::handlers::accounts::Me;
 use vidlet::handlers::comments::{CreateComment, ListComments};
-use vidlet::handlers::media::StreamVideo;
+use vidlet::handlers::media::{CountView, StreamVideo};
 use vidlet::handlers::videos::{GetVideo, ListVideos};
 use vidlet::handlers::Handler;
 use vidlet::store::dynamo::Dynamo;
@@ -35,11 +36,19 @@ pub enum Case {
     Me,
     CreateComment,
     StreamVideo,
+    CountView,
 }
 
 impl Case {
-    pub const ALL: [Case; 6] =
-        [Case::GetVideo, Case::ListVideos, Case::ListComments, Case::Me, Case::CreateComment, Case::StreamVideo];
+    pub const ALL: [Case; 7] = [
+        Case::GetVideo,
+        Case::ListVideos,
+        Case::ListComments,
+        Case::Me,
+        Case::CreateComment,
+        Case::StreamVideo,
+        Case::CountView,
+    ];
 
     pub fn route(self) -> &'static str {
         match self {
@@ -49,17 +58,19 @@ impl Case {
             Case::Me => "GET /me",
             Case::CreateComment => "POST /videos/{id}/comments",
             Case::StreamVideo => "GET /videos/{id}/stream",
+            Case::CountView => "POST /videos/{id}/views",
         }
     }
 
     fn bare(self) -> &'static str {
         match self {
-            Case::GetVideo => "GetItem videos (consistent)",
+            Case::GetVideo => "GetItem videos (consistent); presigning sends nothing",
             Case::ListVideos => "Query feed index (20, newest first)",
             Case::ListComments => "GetItem videos + Query comments (20)",
             Case::Me => "GetItem sessions + GetItem users",
             Case::CreateComment => "GetItem sessions + TransactWriteItems (check + put)",
-            Case::StreamVideo => "UpdateItem ADD views (conditional, ALL_NEW)",
+            Case::StreamVideo => "GetItem videos (consistent); presigning sends nothing",
+            Case::CountView => "TransactWriteItems (conditional mark put + ADD views), a new viewer each call",
         }
     }
 
@@ -67,6 +78,7 @@ impl Case {
         match self {
             Case::CreateComment => 201,
             Case::StreamVideo => 302,
+            Case::CountView => 204,
             _ => 200,
         }
     }
@@ -83,6 +95,8 @@ impl Case {
                 Req::post("/").param("id", video).bearer(&f.token).json(json!({"content": "warm"})).build()
             }
             Case::StreamVideo => Req::get("/").param("id", video).build(),
+            // A new anonymous viewer each call, so that every report counts.
+            Case::CountView => Req::post("/").param("id", video).source_ip(&new_address()).build(),
         }
     }
 }
@@ -90,31 +104,49 @@ impl Case {
 /// The routes' handlers, wired as their functions' `main` wires them (and as
 /// the tests do), on the fixture's tables and bucket; built once, before any clock.
 struct Routes {
-    get_video: GetVideo<Dynamo, Dynamo>,
+    get_video: GetVideo<Dynamo, Dynamo, Objects>,
     list_videos: ListVideos<Dynamo>,
     list_comments: ListComments<Dynamo, Dynamo, Dynamo>,
     me: Me<Dynamo>,
     create_comment: CreateComment<Dynamo, Dynamo>,
     stream_video: StreamVideo<Dynamo, Dynamo, Objects>,
+    count_view: CountView<Dynamo, Dynamo>,
 }
 
 impl Routes {
     fn new(t: &TestApp) -> Self {
         let db = &t.db;
         Routes {
-            get_video: GetVideo { sessions: db.clone(), videos: db.clone() },
+            get_video: GetVideo {
+                sessions: db.clone(),
+                videos: db.clone(),
+                download_urls: t.bucket.scoped(VIDEOS),
+                config: t.config.clone(),
+            },
             list_videos: ListVideos { feed: db.clone() },
             list_comments: ListComments { sessions: db.clone(), videos: db.clone(), comments: db.clone() },
             me: Me { sessions: db.clone(), config: t.config.clone() },
             create_comment: CreateComment { sessions: db.clone(), comments: db.clone() },
             stream_video: StreamVideo {
                 sessions: db.clone(),
-                views: db.clone(),
+                videos: db.clone(),
                 download_urls: t.bucket.scoped(VIDEOS),
                 config: t.config.clone(),
             },
+            count_view: CountView {
+                sessions: db.clone(),
+                views: db.clone(),
+                config: t.config.clone(),
+                clock: Clock::System,
+            },
         }
     }
+}
+
+/// A source address no other call used (IPv6 documentation prefix).
+fn new_address() -> String {
+    let n = uuid::Uuid::new_v4().as_u128();
+    format!("2001:db8::{:x}:{:x}:{:x}:{:x}", (n >> 48) as u16, (n >> 32) as u16, (n >> 16) as u16, n as u16)
 }
 
 /// The route through the handler and the runtime's response path.
@@ -127,6 +159,7 @@ async fn route(routes: &Routes, f: &Fixture, case: Case) -> Result<Duration> {
         Case::Me => timed(&routes.me, req, case).await,
         Case::CreateComment => timed(&routes.create_comment, req, case).await,
         Case::StreamVideo => timed(&routes.stream_video, req, case).await,
+        Case::CountView => timed(&routes.count_view, req, case).await,
     }
 }
 
@@ -156,9 +189,11 @@ async fn bare(stack: &Stack, f: &Fixture, case: Case) -> Result<Duration> {
         content: "warm".into(),
         created_at: vidlet::domain::now_epoch(),
     };
+    let viewer = ViewerKey::anonymous(&f.t.config.viewer_salt, &new_address(), "");
+    let now = vidlet::domain::now_epoch();
     let started = Instant::now();
     match case {
-        Case::GetVideo => {
+        Case::GetVideo | Case::StreamVideo => {
             db.get_item().table_name(videos).key("id", s(&f.commented)).consistent_read(true).send().await?;
         }
         Case::ListVideos => {
@@ -209,8 +244,16 @@ async fn bare(stack: &Stack, f: &Fixture, case: Case) -> Result<Duration> {
                 .send()
                 .await?;
         }
-        Case::StreamVideo => {
-            db.update_item()
+        Case::CountView => {
+            let mark = Put::builder()
+                .table_name(stack.table(Table::ViewMarks))
+                .item("video_id", s(&f.commented))
+                .item("viewer", s(viewer.as_str()))
+                .item("expires_at", AttributeValue::N((now + VIEW_WINDOW_SECS).to_string()))
+                .condition_expression("attribute_not_exists(video_id) OR expires_at <= :now")
+                .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+                .build()?;
+            let add = Update::builder()
                 .table_name(videos)
                 .key("id", s(&f.commented))
                 .update_expression("ADD #views :one")
@@ -223,7 +266,10 @@ async fn bare(stack: &Stack, f: &Fixture, case: Case) -> Result<Duration> {
                 .expression_attribute_values(":viewer", s(""))
                 .expression_attribute_values(":ready", s("ready"))
                 .expression_attribute_values(":private", s("private"))
-                .return_values(ReturnValue::AllNew)
+                .build()?;
+            db.transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(mark).build())
+                .transact_items(TransactWriteItem::builder().update(add).build())
                 .send()
                 .await?;
         }

@@ -9,6 +9,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
     let bucket = Bucket::from_env(&config);
-    let stream = StreamVideo { sessions: db.clone(), views: db, download_urls: bucket.scoped(VIDEOS), config };
+    let stream = StreamVideo { sessions: db.clone(), videos: db, download_urls: bucket.scoped(VIDEOS), config };
     runtime::serve("stream-video", stream).await
 }

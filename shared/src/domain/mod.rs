@@ -5,6 +5,7 @@ pub mod page;
 pub mod throttle;
 pub mod upload;
 pub mod video;
+pub mod view;
 
 /// A value that breaks a rule: which field, and the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

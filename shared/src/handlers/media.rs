@@ -1,16 +1,19 @@
-//! Playback: the video stream, as a presigned, range-capable GET.
+//! Playback: the video stream, as a presigned, range-capable GET, and the
+//! views the page reports once it has played a video.
 
 use http::{header, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 
+use super::videos::visible_video;
 use super::Handler;
 use crate::access::Access;
 use crate::auth::optional_session;
 use crate::config::Config;
+use crate::domain::view::{Clock, ViewOutcome, ViewerKey, VIEW_WINDOW_SECS};
 use crate::error::{ApiError, ApiResult};
-use crate::http_io::{empty_response, json_response, video_id_param};
-use crate::ports::{DownloadUrls, SessionReader, ViewCounter};
+use crate::http_io::{empty_response, json_response, source_ip, user_agent, video_id_param};
+use crate::ports::{DownloadUrls, SessionReader, VideoReader, ViewCounter};
 
 #[derive(Serialize)]
 struct MediaUrl<'a> {
@@ -34,27 +37,63 @@ pub(crate) fn media_redirect(req: &Request, location: &str) -> ApiResult<Respons
     Ok(response)
 }
 
-/// `GET /videos/{id}/stream`: counts a view and redirects to a presigned,
-/// range-capable S3 GET.
-pub struct StreamVideo<S, C, D> {
+/// `GET /videos/{id}/stream`: a redirect to a presigned, range-capable S3 GET
+/// for a caller who may see the video. It counts no view: the page reports one.
+pub struct StreamVideo<S, V, D> {
     pub sessions: S,
-    pub views: C,
+    pub videos: V,
     pub download_urls: D,
     pub config: Config,
 }
 
-impl<S: SessionReader + 'static, C: ViewCounter + 'static, D: DownloadUrls + 'static> Handler for StreamVideo<S, C, D> {
+impl<S: SessionReader + 'static, V: VideoReader + 'static, D: DownloadUrls + 'static> Handler for StreamVideo<S, V, D> {
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.views.access(), self.download_urls.access()].concat()
+        [self.sessions.access(), self.videos.access(), self.download_urls.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let viewer = optional_session(&self.sessions, &req).await?;
-        let id = video_id_param(&req)?;
-        let viewer_name = viewer.as_ref().map(|s| s.username.as_str());
-        let video = self.views.count_view(&id, viewer_name).await?.ok_or(ApiError::NotFound("video"))?;
+        let video = visible_video(&self.videos, &video_id_param(&req)?, viewer.as_ref()).await?;
         let ttl = self.config.stream_url_ttl_secs;
         let url = self.download_urls.presign_get(&video.object_key(), &video.content_type, ttl).await?;
         media_redirect(&req, &url)
+    }
+}
+
+/// `POST /videos/{id}/views`: the page reports that it played the video (10 s,
+/// or to the end of a shorter one). Counts once per viewer, video and window;
+/// a report already counted answers the same 204, so nothing is revealed.
+pub struct CountView<S, C> {
+    pub sessions: S,
+    pub views: C,
+    pub config: Config,
+    pub clock: Clock,
+}
+
+impl<S: SessionReader + 'static, C: ViewCounter + 'static> Handler for CountView<S, C> {
+    fn access(&self) -> Vec<Access> {
+        [self.sessions.access(), self.views.access()].concat()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let session = optional_session(&self.sessions, &req).await?;
+        let id = video_id_param(&req)?;
+        let user = session.as_ref().map(|s| s.username.as_str());
+        let viewer = match user {
+            Some(username) => ViewerKey::user(&self.config.viewer_salt, username),
+            None => {
+                let address = source_ip(&req).unwrap_or_default();
+                ViewerKey::anonymous(&self.config.viewer_salt, &address, user_agent(&req))
+            }
+        };
+        let now = self.clock.now();
+        match self.views.count_view(&id, user, &viewer, now, VIEW_WINDOW_SECS).await? {
+            ViewOutcome::Counted => {
+                // metrics: view_counted
+            }
+            ViewOutcome::AlreadyCounted => {}
+            ViewOutcome::NotFound => return Err(ApiError::NotFound("video")),
+        }
+        Ok(empty_response(StatusCode::NO_CONTENT))
     }
 }

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::domain::account::User;
 use crate::domain::page::PageRequest;
 use crate::error::ApiResult;
-use crate::ports::{AccountPurger, OwnedVideos, Outcome, VideoReader, VideoRemover};
+use crate::ports::{AccountPurger, Outcome, OwnedVideos, VideoReader, VideoRemover};
 
 const ACCOUNTS_PER_PAGE: u32 = 25;
 
@@ -69,8 +69,14 @@ impl<P: AccountPurger, O: OwnedVideos, V: VideoReader, R: VideoRemover> AccountP
             }
             let listed = self.owned.owned_videos(name.as_str(), &page).await?;
             for video in &listed.items {
-                let outcome =
-                    remove_video(&self.videos, &self.remover, &video.id, name.as_str(), "account_deleted", urls_live_for);
+                let outcome = remove_video(
+                    &self.videos,
+                    &self.remover,
+                    &video.id,
+                    name.as_str(),
+                    "account_deleted",
+                    urls_live_for,
+                );
                 if outcome.await? == Outcome::Done {
                     summary.videos_removed += 1;
                 }

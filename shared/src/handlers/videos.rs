@@ -3,17 +3,17 @@
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
-use super::views::{VideoList, VideoView};
+use super::views::{VideoList, VideoView, WatchedVideo};
 use super::Handler;
 use crate::access::Access;
 use crate::auth::{optional_session, require_session};
 use crate::config::Config;
 use crate::domain::account::{Session, Username};
 use crate::domain::now_epoch;
-use crate::domain::video::{DeletionRecord, Video};
+use crate::domain::video::{DeletionRecord, Video, VideoStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{empty_response, json_response, page_request, path_param, video_id_param};
-use crate::ports::{FeedReader, Outcome, OwnerVideos, SessionReader, VideoReader, VideoRemover};
+use crate::ports::{DownloadUrls, FeedReader, Outcome, OwnerVideos, SessionReader, VideoReader, VideoRemover};
 
 /// The video if `viewer` may see it; 404 otherwise, exactly as for a missing one.
 pub(crate) async fn visible_video(videos: &impl VideoReader, id: &str, viewer: Option<&Session>) -> ApiResult<Video> {
@@ -23,21 +23,31 @@ pub(crate) async fn visible_video(videos: &impl VideoReader, id: &str, viewer: O
     }
 }
 
-/// `GET /videos/{id}`
-pub struct GetVideo<S, V> {
+/// `GET /videos/{id}`: with a presigned, range-capable `stream_url` when the
+/// video is ready, so the page plays it without `/stream`'s redirect.
+pub struct GetVideo<S, V, D> {
     pub sessions: S,
     pub videos: V,
+    pub download_urls: D,
+    pub config: Config,
 }
 
-impl<S: SessionReader + 'static, V: VideoReader + 'static> Handler for GetVideo<S, V> {
+impl<S: SessionReader + 'static, V: VideoReader + 'static, D: DownloadUrls + 'static> Handler for GetVideo<S, V, D> {
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.videos.access()].concat()
+        [self.sessions.access(), self.videos.access(), self.download_urls.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let viewer = optional_session(&self.sessions, &req).await?;
         let video = visible_video(&self.videos, &video_id_param(&req)?, viewer.as_ref()).await?;
-        Ok(json_response(StatusCode::OK, &VideoView::from(&video)))
+        let stream_url = match video.status {
+            VideoStatus::Ready => {
+                let ttl = self.config.stream_url_ttl_secs;
+                Some(self.download_urls.presign_get(&video.object_key(), &video.content_type, ttl).await?)
+            }
+            VideoStatus::Pending | VideoStatus::Rejected => None,
+        };
+        Ok(json_response(StatusCode::OK, &WatchedVideo { video: VideoView::from(&video), stream_url }))
     }
 }
 

@@ -63,6 +63,15 @@ impl From<&Video> for VideoView {
     }
 }
 
+/// `GET /videos/{id}`: the video, and for a ready one a presigned GET of its bytes.
+#[derive(Serialize)]
+pub struct WatchedVideo {
+    #[serde(flatten)]
+    pub video: VideoView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_url: Option<String>,
+}
+
 #[derive(Serialize)]
 pub struct VideoEnvelope {
     pub video: VideoView,

@@ -6,6 +6,7 @@ use super::Outcome;
 use crate::access::Access;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::video::{Comment, DeletionRecord, Video};
+use crate::domain::view::{ViewOutcome, ViewerKey};
 use crate::error::ApiResult;
 
 /// Fields `/complete` records on a video that passed the checks.
@@ -77,8 +78,17 @@ pub trait VideoRemover: Send + Sync {
 
 pub trait ViewCounter: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Counts a view (`ADD views 1`) if the viewer may see the video; the updated video.
-    fn count_view(&self, id: &str, viewer: Option<&str>) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
+    /// In one transaction: marks `viewer` as having watched video `id` until
+    /// `now + window_secs` unless a live mark exists, and adds a view, if
+    /// `user` (None: anonymous) may see the video.
+    fn count_view(
+        &self,
+        id: &str,
+        user: Option<&str>,
+        viewer: &ViewerKey,
+        now: i64,
+        window_secs: i64,
+    ) -> impl Future<Output = ApiResult<ViewOutcome>> + Send;
 }
 
 pub trait PosterSetter: Send + Sync {

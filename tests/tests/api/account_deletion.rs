@@ -63,7 +63,8 @@ async fn a_deleted_accounts_name_registered_again_inherits_nothing() {
     assert_eq!(comment_authors(&t, &video).await, Vec::<String>::new(), "comments on others' videos are gone");
 
     let again = Req::post("/users").json(json!({"username": "heir", "password": "password2"})).build();
-    let heir = t.call(handler!(accounts::register), again).await.assert_status(201)["session_id"].as_str().unwrap().to_owned();
+    let heir =
+        t.call(handler!(accounts::register), again).await.assert_status(201)["session_id"].as_str().unwrap().to_owned();
     for session in [&first, &second] {
         t.call(handler!(accounts::me), Req::get("/me").bearer(session).build()).await.assert_error(401, "002");
     }
@@ -87,7 +88,10 @@ async fn a_login_racing_the_deletion_leaves_no_working_session() {
         let (logged_in, deleted) = {
             let (t1, t2, n1, n2) = (t.clone(), t.clone(), name.clone(), name.clone());
             let login = tokio::spawn(async move { t1.call(handler!(accounts::login), login(&n1)).await });
-            let delete = tokio::spawn(async move { t2.call(handler!(accounts::delete_user), delete_account(&n2, &token)).await });
+            let delete =
+                tokio::spawn(
+                    async move { t2.call(handler!(accounts::delete_user), delete_account(&n2, &token)).await },
+                );
             (login.await.unwrap(), delete.await.unwrap())
         };
         deleted.assert_status(204);

@@ -14,4 +14,5 @@ mod quota;
 mod round_trips;
 mod security;
 mod videos;
+mod views;
 mod web;

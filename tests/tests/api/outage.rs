@@ -47,6 +47,8 @@ async fn dynamodb_stopped_while_videos_and_comments_are_created() {
     timed(t.call(handler!(accounts::login), login)).await.assert_error(503, "003");
     timed(t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build())).await.assert_error(503, "003");
     timed(t.call(handler!(videos::list_videos), Req::get("/videos").build())).await.assert_error(503, "003");
+    let view = Req::post("/").param("id", &id).build();
+    timed(t.call(handler!(videos::count_view), view)).await.assert_error(503, "003");
 
     db.restart();
     // Every acknowledged comment is there; nothing half-written appeared.
@@ -58,6 +60,7 @@ async fn dynamodb_stopped_while_videos_and_comments_are_created() {
     assert_eq!(stored.len(), acknowledged.len());
     let mine = t.db.list_by_owner("outage", true, &Default::default()).await.unwrap();
     assert_eq!(mine.items.len(), 1, "the video refused during the outage does not exist");
+    assert_eq!(mine.items[0].views, 0, "the view refused during the outage was not counted");
     t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_status(200);
 }
 

@@ -254,6 +254,8 @@ mod tests {
         let classes: Vec<Class> = names.iter().map(|n| Class::of_function(n).unwrap()).collect();
         let of = |name: &str| classes[names.iter().position(|n| n == name).unwrap()];
         assert_eq!((of("web"), of("fallback")), (Class::NoStorage, Class::NoStorage));
-        assert_eq!((of("get-video"), of("sweep")), (Class::DynamoDb, Class::S3));
+        assert_eq!((of("list-videos"), of("sweep")), (Class::DynamoDb, Class::S3));
+        // get-video presigns its stream_url.
+        assert_eq!((of("get-video"), of("count-view")), (Class::S3, Class::DynamoDb));
     }
 }

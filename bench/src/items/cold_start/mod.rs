@@ -62,6 +62,7 @@ pub fn probe(function: &str, fixture: &Fixture) -> (String, Vec<u8>) {
         "me" => ("GET", "/me".into(), None),
         "register" => ("POST", "/users".into(), Some(r#"{"username":"A!","password":"x"}"#)),
         "stream-video" => ("GET", format!("/videos/{missing}/stream"), None),
+        "count-view" => ("POST", format!("/videos/{missing}/views"), None),
         "sweep" => {
             let event = std::fs::read(infra::repo_root().join("infra/events/scheduled-event.json")).unwrap_or_default();
             return ("scheduled event (empty queue)".into(), event);

@@ -8,8 +8,11 @@ use crate::access::Access;
 use crate::domain::account::{Device, SecretToken, Session, User, Username};
 use crate::domain::throttle::Bucket;
 use crate::domain::video::Video;
+use crate::domain::view::{ViewOutcome, ViewerKey};
 use crate::error::ApiResult;
-use crate::ports::{DeviceReader, GuessThrottle, SessionReader, SessionStarter, UserReader, VideoReader};
+use crate::ports::{
+    DeviceReader, DownloadUrls, GuessThrottle, SessionReader, SessionStarter, UserReader, VideoReader, ViewCounter,
+};
 
 /// Cheap to clone: every clone sees the same state, as every clone of an adapter sees one table.
 #[derive(Clone, Default)]
@@ -30,6 +33,8 @@ pub struct State {
     /// Failures counted per throttle bucket key.
     pub failures: Mutex<HashMap<String, u32>>,
     pub videos: Mutex<HashMap<String, Video>>,
+    /// (video id, viewer) → when the mark expires.
+    pub view_marks: Mutex<HashMap<(String, String), i64>>,
 }
 
 impl Memory {
@@ -117,5 +122,39 @@ impl VideoReader for Memory {
     }
     async fn get_video(&self, id: &str) -> ApiResult<Option<Video>> {
         Ok(self.videos.lock().unwrap().get(id).cloned())
+    }
+}
+
+impl DownloadUrls for Memory {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+    async fn presign_get(&self, key: &str, content_type: &str, ttl_secs: u64) -> ApiResult<String> {
+        Ok(format!("https://s3.test/{key}?type={content_type}&ttl={ttl_secs}"))
+    }
+}
+
+impl ViewCounter for Memory {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+    async fn count_view(
+        &self,
+        id: &str,
+        user: Option<&str>,
+        viewer: &ViewerKey,
+        now: i64,
+        window_secs: i64,
+    ) -> ApiResult<ViewOutcome> {
+        let mut videos = self.videos.lock().unwrap();
+        let Some(video) = videos.get_mut(id).filter(|v| v.visible_to(user)) else { return Ok(ViewOutcome::NotFound) };
+        let mut marks = self.view_marks.lock().unwrap();
+        let mark = marks.entry((id.to_owned(), viewer.as_str().to_owned())).or_insert(i64::MIN);
+        if *mark > now {
+            return Ok(ViewOutcome::AlreadyCounted);
+        }
+        *mark = now + window_secs;
+        video.views += 1;
+        Ok(ViewOutcome::Counted)
     }
 }

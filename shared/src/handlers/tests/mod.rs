@@ -5,6 +5,7 @@
 mod fakes;
 mod login;
 mod videos;
+mod views;
 
 use lambda_http::{Body, Request, RequestExt};
 

@@ -8,6 +8,7 @@ mod deletions;
 mod purge;
 pub mod util;
 mod videos;
+mod views;
 
 use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};

@@ -1,4 +1,4 @@
-//! The videos table: reads, lists, the upload lifecycle, views and posters.
+//! The videos table: reads, lists, the upload lifecycle and posters.
 
 use std::collections::HashMap;
 
@@ -16,12 +16,12 @@ use crate::domain::video::{DeletionRecord, Privacy, Video, VideoStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{
     FeedReader, Outcome, OwnedVideos, OwnerVideos, PendingExpirer, PosterSetter, ReadyInfo, UploadSettler,
-    VideoCreator, VideoReader, VideoRemover, ViewCounter,
+    VideoCreator, VideoReader, VideoRemover,
 };
 use crate::store::OrUnavailable;
 
 const FEED_PARTITION: &str = "public";
-const CONFLICT_ATTEMPTS: u32 = 4;
+pub(super) const CONFLICT_ATTEMPTS: u32 = 4;
 const PENDING_PARTITION: &str = "pending";
 /// Who may see a video, as a condition: its owner, or anyone if ready and not private.
 pub(super) const VISIBLE_TO_VIEWER: &str =
@@ -301,36 +301,6 @@ impl VideoRemover for Dynamo {
         }
         let delete = delete.build();
         self.write_with_record(TransactWriteItem::builder().delete(built(delete)?).build(), record, video).await
-    }
-}
-
-impl ViewCounter for Dynamo {
-    fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:UpdateItem", Videos)]
-    }
-
-    async fn count_view(&self, id: &str, viewer: Option<&str>) -> ApiResult<Option<Video>> {
-        let table = self.table(Videos);
-        let (mut names, mut values) = visibility_expression(viewer.unwrap_or(""));
-        names.insert("#views".into(), "views".into());
-        values.insert(":one".into(), n(1));
-        let result = self
-            .client
-            .update_item()
-            .table_name(table)
-            .set_key(Some(video_key(id)))
-            .update_expression("ADD #views :one")
-            .condition_expression(VISIBLE_TO_VIEWER)
-            .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match result {
-            Ok(out) => out.attributes.map(from_item).transpose(),
-            Err(err) if is_conditional_failure(&err) => Ok(None),
-            Err(err) => Err(err).or_unavailable("UpdateItem", table),
-        }
     }
 }
 
