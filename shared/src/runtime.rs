@@ -4,16 +4,18 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use http::Method;
 use lambda_http::{service_fn, Body, Request, RequestExt, Response};
 
 use crate::access::{describe, Access};
 use crate::handlers::sweep::Sweep;
 use crate::handlers::Handler;
-use crate::http_io::add_security_headers;
+use crate::http_io::{add_security_headers, without_body_for_head};
 use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter, UploadLister};
 
-/// Turns a handler's result into the response, and logs one line per request:
-/// function, method, route, status, latency and request id (never the body).
+/// Turns a handler's result into the response (to HEAD, without its body), and
+/// logs one line per request: function, method, route, status, latency and
+/// request id (never the body).
 /// A 5xx's cause is logged here, once.
 pub async fn respond<H: Handler>(function: &'static str, handler: &H, req: Request) -> Response<Body> {
     let started = Instant::now();
@@ -36,6 +38,9 @@ pub async fn respond<H: Handler>(function: &'static str, handler: &H, req: Reque
         }
     };
     add_security_headers(&mut response);
+    if method == Method::HEAD {
+        without_body_for_head(&mut response);
+    }
     tracing::info!(
         function,
         %method,

@@ -4,6 +4,7 @@ mod accounts;
 mod cli;
 mod comments_and_sweep;
 mod consistency;
+mod head;
 mod hostile;
 mod iam;
 mod multipart;
