@@ -142,12 +142,10 @@ fn the_template_is_deployable_as_documented() {
         "SiteOrigin",
         "ThrottlingBurstLimit",
         "ThrottlingRateLimit",
-        "UrlMintingReservedConcurrency",
     ] {
         assert!(!root["Parameters"][param].is_null(), "parameter {param} missing");
     }
     let resources: std::collections::BTreeMap<&str, &serde_norway::Value> = template().resources().collect();
-    let url_minters = ["create-video", "stream-video", "create-poster", "get-poster"];
     for (id, resource) in &resources {
         match resource["Type"].as_str().unwrap() {
             "AWS::Serverless::Function" => {
@@ -160,9 +158,9 @@ fn the_template_is_deployable_as_documented() {
                     !resources[group.as_str()]["Properties"]["RetentionInDays"].is_null(),
                     "{group} has no retention"
                 );
-                let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
-                let reserved = !resource["Properties"]["ReservedConcurrentExecutions"].is_null();
-                assert_eq!(reserved, url_minters.contains(&binary), "{id}: reserved concurrency only on URL minters");
+                // The API's throttling bounds the rate; a reserved cap only failed real pages (README).
+                let reserved = &resource["Properties"]["ReservedConcurrentExecutions"];
+                assert!(reserved.is_null(), "{id} reserves concurrency");
             }
             "AWS::DynamoDB::Table" => {
                 let props = &resource["Properties"];
