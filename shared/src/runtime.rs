@@ -1,4 +1,4 @@
-//! Runs a handler on the Lambda runtime: logging, error mapping and headers.
+//! Runs a handler on the Lambda runtime: logging, metrics, error mapping and headers.
 //! Run with `--access`, a function prints what its handler may touch and exits.
 
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use crate::access::{describe, Access};
 use crate::handlers::sweep::Sweep;
 use crate::handlers::Handler;
 use crate::http_io::{add_security_headers, without_body_for_head};
+use crate::metrics;
 use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter, UploadLister};
 
 /// Turns a handler's result into the response (to HEAD, without its body), and
@@ -63,16 +64,22 @@ fn printed_access(access: &[Access]) -> bool {
 }
 
 /// The whole `main` of a route function once its handler is built: serve,
-/// `AWS_LAMBDA_MAX_CONCURRENCY` invocations at a time (one when unset).
+/// `AWS_LAMBDA_MAX_CONCURRENCY` invocations at a time (one when unset), and
+/// write each invocation's metrics after its response.
 pub async fn serve<H: Handler>(function: &'static str, handler: H) -> Result<(), lambda_http::Error> {
     if printed_access(&handler.access()) {
         return Ok(());
     }
     lambda_http::tracing::init_default_subscriber();
+    metrics::init(function);
     let handler = Arc::new(handler);
     lambda_http::run_concurrent(service_fn(move |req: Request| {
         let handler = handler.clone();
-        async move { Ok::<_, std::convert::Infallible>(respond(function, handler.as_ref(), req).await) }
+        async move {
+            let response = respond(function, handler.as_ref(), req).await;
+            metrics::flush();
+            Ok::<_, std::convert::Infallible>(response)
+        }
     }))
     .await
 }
@@ -92,6 +99,7 @@ where
         return Ok(());
     }
     lambda_runtime::tracing::init_default_subscriber();
+    metrics::init("sweep");
     let sweep = Arc::new(sweep);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let sweep = sweep.clone();
@@ -103,7 +111,9 @@ where
                 budget_ms = budget.as_millis() as u64,
                 "sweep starting"
             );
-            sweep.run(budget).await.map_err(|err| {
+            let outcome = sweep.run(budget).await;
+            metrics::flush();
+            outcome.map_err(|err| {
                 tracing::error!(cause = err.cause(), "sweep failed");
                 err.to_string()
             })

@@ -8,6 +8,7 @@ mod hardening;
 mod head;
 mod hostile;
 mod iam;
+mod metrics;
 mod multipart;
 mod outage;
 mod quota;
