@@ -165,10 +165,17 @@ put "PUT the poster" 200 poster "$POSTER"
 put "PUT the poster again is refused" 412 poster "$POSTER"
 expect "poster, through the redirect" 200 -o /dev/null -L "$BASE/videos/$VIDEO/poster"
 expect "comment" 201 -X POST "$BASE/videos/$VIDEO/comments" -H "Authorization: Bearer $TOKEN" -d '{"content":"nice"}'
+# HEAD reaches the GET's function through the router: its headers, no body.
+expect "HEAD the video" 200 -I "$BASE/videos/$VIDEO" -H "Authorization: Bearer $TOKEN"
+[[ ${BODY,,} == *"content-type: application/json"* && ${BODY,,} =~ content-length:\ [1-9] ]] ||
+  { echo "FAIL HEAD video headers: $BODY"; failed=$((failed + 1)); }
 expect "delete the video" 204 -X DELETE "$BASE/videos/$VIDEO" -H "Authorization: Bearer $TOKEN"
 expect "me: the bytes are back" 200 "$BASE/me" -H "Authorization: Bearer $TOKEN"
 [[ $(field used_bytes) == 0 ]] || { echo "FAIL me used_bytes after delete: $BODY"; failed=$((failed + 1)); }
 expect "page" 200 "$BASE/"
+expect "HEAD page" 200 -I "$BASE/"
+[[ ${BODY,,} == *"content-type: text/html"* && ${BODY,,} =~ content-length:\ [1-9] ]] ||
+  { echo "FAIL HEAD page headers: $BODY"; failed=$((failed + 1)); }
 expect "logout" 204 -X DELETE "$BASE/sessions/current" -H "Authorization: Bearer $TOKEN"
 expect "me after logout" 401 "$BASE/me" -H "Authorization: Bearer $TOKEN"
 

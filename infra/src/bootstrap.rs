@@ -89,8 +89,13 @@ pub async fn ensure_bucket(
             return Err(format!("create bucket {bucket}: {}", aws_sdk_s3::error::DisplayErrorContext(err)).into())
         }
     }
+    // A rule without origins (no SITE_ORIGINS, as in the tests) allows nothing: leave it out.
+    let rules: Vec<_> = template.bucket_cors(params)?.into_iter().filter(|r| !r.allowed_origins.is_empty()).collect();
+    if rules.is_empty() {
+        return Ok(());
+    }
     let mut cors = CorsConfiguration::builder();
-    for rule in template.bucket_cors(params)? {
+    for rule in rules {
         cors = cors.cors_rules(
             CorsRule::builder()
                 .set_allowed_origins(Some(rule.allowed_origins))

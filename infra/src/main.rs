@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use infra::{bootstrap, repo_root, routes, template::Template};
 
 const USAGE: &str = "usage: infra bootstrap | infra routes [--check]";
+const LOCAL_SITE_ORIGINS: &str = "http://127.0.0.1:9000,http://localhost:9000";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -30,10 +31,9 @@ async fn run_bootstrap() -> Result<(), infra::template::Error> {
     let template = Template::load(&repo_root().join("template.yaml"))?;
     let config = vidlet::config::Config::from_env();
     let prefix = std::env::var("TABLE_PREFIX").unwrap_or_else(|_| "vidlet_".into());
-    let mut params = HashMap::new();
-    if let Ok(origins) = std::env::var("SITE_ORIGINS") {
-        params.insert("SiteOrigin".to_string(), origins.split(',').map(str::to_owned).collect());
-    }
+    // The page's local origins (`make dev`'s); the template's default allows no local one.
+    let origins = std::env::var("SITE_ORIGINS").unwrap_or_else(|_| LOCAL_SITE_ORIGINS.to_owned());
+    let params = HashMap::from([("SiteOrigin".to_string(), origins.split(',').map(str::to_owned).collect())]);
     let (dynamodb, s3) = (vidlet::store::client::dynamodb(), vidlet::store::client::s3());
     bootstrap::bootstrap(&dynamodb, &s3, &template, &prefix, &config.bucket, &params).await?;
     println!("bootstrapped tables {prefix}* and bucket {}", config.bucket);

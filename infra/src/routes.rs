@@ -1,22 +1,23 @@
-//! The watch router block in Cargo.toml, generated from `vidlet::routes::ROUTES`.
+//! The watch router block in Cargo.toml, generated from `vidlet::routes::served()`.
 
 use std::collections::BTreeMap;
 
-use vidlet::routes::{FALLBACK_FUNCTION, HTTP_METHODS, ROUTES};
+use vidlet::routes::{served, FALLBACK_FUNCTION, HTTP_METHODS};
 
 pub const BEGIN: &str = "# BEGIN GENERATED ROUTER";
 pub const END: &str = "# END GENERATED ROUTER";
 
-/// `[workspace.metadata.lambda.watch.router]`: every route, every other method
-/// on a known path to the fallback (405), and a catch-all to the fallback (404).
+/// `[workspace.metadata.lambda.watch.router]`: every route (HEAD beside each GET),
+/// every other method on a known path to the fallback (405), and a catch-all to
+/// the fallback (404).
 pub fn watch_router_toml() -> String {
     let mut by_path: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
-    for route in ROUTES {
+    for (method, route) in served() {
         let methods = by_path.entry(route.path).or_default();
         for method in HTTP_METHODS {
             methods.entry(method).or_insert(FALLBACK_FUNCTION);
         }
-        methods.insert(route.method, route.function);
+        methods.insert(method, route.function);
     }
     let mut out = String::from("[workspace.metadata.lambda.watch.router]\n");
     for (path, methods) in &by_path {

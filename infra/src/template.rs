@@ -140,6 +140,12 @@ impl Template {
                 }
                 // `!Sub` names deployed resources (the API's URL): nothing to resolve locally.
                 Value::Tagged(tagged) if tagged.tag == "!Sub" => {}
+                // `!If [HasX, !Ref X, !Ref AWS::NoValue]`: X's values, without an empty one.
+                Value::Tagged(tagged) if tagged.tag == "!If" => {
+                    let then = tagged.value.get(1).ok_or("!If needs [condition, then, else]")?;
+                    let values = self.strings(&Value::Sequence(vec![then.clone()]), params)?;
+                    out.extend(values.into_iter().filter(|value| !value.is_empty()));
+                }
                 other => return Err(format!("unsupported value in template: {other:?}").into()),
             }
         }

@@ -94,6 +94,17 @@ pub fn empty_response(status: StatusCode) -> Response<Body> {
     response
 }
 
+/// The answer to HEAD: the GET's status and headers, with the `Content-Length`
+/// of the body GET would send (none on 204 and 304, as GET sends none), and no body.
+pub fn without_body_for_head(response: &mut Response<Body>) {
+    let status = response.status();
+    if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED {
+        let length = HeaderValue::from(response.body().as_ref().len());
+        response.headers_mut().entry(header::CONTENT_LENGTH).or_insert(length);
+    }
+    *response.body_mut() = Body::Empty;
+}
+
 /// Headers every API response carries.
 pub fn add_security_headers(response: &mut Response<Body>) {
     let headers = response.headers_mut();

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod handlers;
 pub mod http_io;
+pub mod metrics;
 pub mod ports;
 pub mod routes;
 pub mod runtime;

@@ -79,6 +79,12 @@ pub const ROUTES: &[Route] = &[
     route("DELETE", "/videos/{id}/comments/{comment_id}", "delete-comment", Auth::Session, "Delete a comment"),
 ];
 
+/// Every (method, route) the API serves: the table, and HEAD beside each GET,
+/// answered by the GET's function (the runtime drops the body).
+pub fn served() -> impl Iterator<Item = (&'static str, &'static Route)> {
+    ROUTES.iter().flat_map(|r| std::iter::once((r.method, r)).chain((r.method == "GET").then_some(("HEAD", r))))
+}
+
 /// The function that answers every unrouted request (404 or 405).
 pub const FALLBACK_FUNCTION: &str = "fallback";
 
@@ -98,7 +104,7 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
 
 /// The methods routed on a concrete path; empty for an unknown path.
 pub fn allowed_methods(path: &str) -> Vec<&'static str> {
-    ROUTES.iter().filter(|r| path_matches(r.path, path)).map(|r| r.method).collect()
+    served().filter(|(_, r)| path_matches(r.path, path)).map(|(method, _)| method).collect()
 }
 
 #[cfg(test)]
@@ -118,5 +124,14 @@ mod tests {
     fn allowed_methods_lists_every_route_on_a_path() {
         assert_eq!(allowed_methods("/users"), vec!["POST"]);
         assert!(allowed_methods("/nowhere").is_empty());
+    }
+
+    #[test]
+    fn every_get_route_answers_head_with_the_same_function() {
+        assert_eq!(allowed_methods("/"), vec!["GET", "HEAD"]);
+        assert_eq!(allowed_methods("/videos"), vec!["POST", "GET", "HEAD"]);
+        let heads: Vec<_> = served().filter(|(method, _)| *method == "HEAD").collect();
+        assert_eq!(heads.len(), ROUTES.iter().filter(|r| r.method == "GET").count());
+        assert!(heads.iter().all(|(_, r)| r.method == "GET"));
     }
 }

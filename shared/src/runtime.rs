@@ -1,19 +1,22 @@
-//! Runs a handler on the Lambda runtime: logging, error mapping and headers.
+//! Runs a handler on the Lambda runtime: logging, metrics, error mapping and headers.
 //! Run with `--access`, a function prints what its handler may touch and exits.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use http::Method;
 use lambda_http::{service_fn, Body, Request, RequestExt, Response};
 
 use crate::access::{describe, Access};
 use crate::handlers::sweep::Sweep;
 use crate::handlers::Handler;
-use crate::http_io::add_security_headers;
+use crate::http_io::{add_security_headers, without_body_for_head};
+use crate::metrics;
 use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter, UploadLister};
 
-/// Turns a handler's result into the response, and logs one line per request:
-/// function, method, route, status, latency and request id (never the body).
+/// Turns a handler's result into the response (to HEAD, without its body), and
+/// logs one line per request: function, method, route, status, latency and
+/// request id (never the body).
 /// A 5xx's cause is logged here, once.
 pub async fn respond<H: Handler>(function: &'static str, handler: &H, req: Request) -> Response<Body> {
     let started = Instant::now();
@@ -36,6 +39,9 @@ pub async fn respond<H: Handler>(function: &'static str, handler: &H, req: Reque
         }
     };
     add_security_headers(&mut response);
+    if method == Method::HEAD {
+        without_body_for_head(&mut response);
+    }
     tracing::info!(
         function,
         %method,
@@ -58,16 +64,22 @@ fn printed_access(access: &[Access]) -> bool {
 }
 
 /// The whole `main` of a route function once its handler is built: serve,
-/// `AWS_LAMBDA_MAX_CONCURRENCY` invocations at a time (one when unset).
+/// `AWS_LAMBDA_MAX_CONCURRENCY` invocations at a time (one when unset), and
+/// write each invocation's metrics after its response.
 pub async fn serve<H: Handler>(function: &'static str, handler: H) -> Result<(), lambda_http::Error> {
     if printed_access(&handler.access()) {
         return Ok(());
     }
     lambda_http::tracing::init_default_subscriber();
+    metrics::init(function);
     let handler = Arc::new(handler);
     lambda_http::run_concurrent(service_fn(move |req: Request| {
         let handler = handler.clone();
-        async move { Ok::<_, std::convert::Infallible>(respond(function, handler.as_ref(), req).await) }
+        async move {
+            let response = respond(function, handler.as_ref(), req).await;
+            metrics::flush();
+            Ok::<_, std::convert::Infallible>(response)
+        }
     }))
     .await
 }
@@ -87,6 +99,7 @@ where
         return Ok(());
     }
     lambda_runtime::tracing::init_default_subscriber();
+    metrics::init("sweep");
     let sweep = Arc::new(sweep);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let sweep = sweep.clone();
@@ -98,7 +111,9 @@ where
                 budget_ms = budget.as_millis() as u64,
                 "sweep starting"
             );
-            sweep.run(budget).await.map_err(|err| {
+            let outcome = sweep.run(budget).await;
+            metrics::flush();
+            outcome.map_err(|err| {
                 tracing::error!(cause = err.cause(), "sweep failed");
                 err.to_string()
             })

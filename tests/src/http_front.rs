@@ -16,7 +16,7 @@ use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::{Body, RequestExt};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
-use vidlet::routes::{path_matches, ROUTES};
+use vidlet::routes::{path_matches, served};
 
 use crate::{Handler, TestApp};
 
@@ -83,11 +83,13 @@ async fn answer(t: Arc<TestApp>, req: hyper::Request<Incoming>) -> Result<hyper:
         Err(error) => return Ok(plain(400, format!("unreadable request body: {error}"))),
     };
     let path = parts.uri.path().to_owned();
-    let route = ROUTES.iter().find(|r| r.method == parts.method.as_str() && path_matches(r.path, &path));
+    let route =
+        served().find(|(method, r)| *method == parts.method.as_str() && path_matches(r.path, &path)).map(|(_, r)| r);
     let handler = route.map_or(Handler::Fallback, |r| handler_for(r.function));
     let path_params = route.map(|r| path_parameters(r.path, &path)).unwrap_or_default();
     let query: QueryMap = parts.uri.query().unwrap_or("").parse().unwrap_or_else(|never| match never {});
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let head = parts.method == http::Method::HEAD;
 
     let mut request = http::Request::builder().method(parts.method).uri(format!("http://localhost{target}"));
     if let Some(headers) = request.headers_mut() {
@@ -102,8 +104,8 @@ async fn answer(t: Arc<TestApp>, req: hyper::Request<Incoming>) -> Result<hyper:
     let response = t.call(handler, request).await;
     let mut out = hyper::Response::builder().status(response.status);
     for (name, value) in &response.headers {
-        // hyper frames the body itself.
-        if name != http::header::CONTENT_LENGTH && name != http::header::TRANSFER_ENCODING {
+        // hyper frames the body itself; an answer to HEAD keeps the length a GET's body has.
+        if (head || name != http::header::CONTENT_LENGTH) && name != http::header::TRANSFER_ENCODING {
             out = out.header(name, value);
         }
     }
@@ -122,7 +124,7 @@ mod tests {
 
     #[test]
     fn every_routed_function_has_a_handler_and_parameters_are_named() {
-        for route in ROUTES {
+        for route in vidlet::routes::ROUTES {
             handler_for(route.function);
         }
         let params = path_parameters("/videos/{id}/comments/{comment_id}", "/videos/v1/comments/c2");

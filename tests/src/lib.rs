@@ -323,6 +323,9 @@ impl Req {
     pub fn get(path: &str) -> Self {
         Self::new("GET", path)
     }
+    pub fn head(path: &str) -> Self {
+        Self::new("HEAD", path)
+    }
     pub fn post(path: &str) -> Self {
         Self::new("POST", path)
     }
@@ -387,7 +390,8 @@ impl From<Response<Body>> for TestResponse {
     fn from(response: Response<Body>) -> Self {
         let (parts, body) = response.into_parts();
         let raw: Vec<u8> = body.as_ref().to_vec();
-        let is_json = parts.headers.get("content-type").is_some_and(|v| v == "application/json");
+        // An answer to HEAD has a JSON content type and no body.
+        let is_json = parts.headers.get("content-type").is_some_and(|v| v == "application/json") && !raw.is_empty();
         let body = if is_json { serde_json::from_slice(&raw).expect("valid JSON body") } else { Value::Null };
         TestResponse { status: parts.status, headers: parts.headers, body, raw }
     }

@@ -15,6 +15,7 @@ use crate::domain::upload::HeldPart;
 use crate::domain::video::{DeletionRecord, Video, VideoStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{json_response, video_id_param};
+use crate::metrics;
 use crate::ports::{
     ObjectInspector, PartLister, ReadyInfo, SessionReader, UploadCompleter, UploadSettler, VideoReader,
 };
@@ -147,7 +148,13 @@ where
     async fn publish(&self, video: &Video) -> ApiResult<Option<Video>> {
         let known_size = self.join_parts(video).await?;
         match inspect_upload(&self.objects, video, known_size).await? {
-            Ok(info) => self.settle.mark_ready(video, &info).await,
+            Ok(info) => {
+                let ready = self.settle.mark_ready(video, &info).await?;
+                if ready.is_some() {
+                    metrics::upload_completed();
+                }
+                Ok(ready)
+            }
             Err(reason) => self.reject(video, reason).await.map(|()| None),
         }
     }
@@ -182,6 +189,7 @@ where
             return Ok(()); // another request settled it meanwhile
         }
         tracing::info!(video_id = %video.id, reason, "upload rejected");
+        metrics::upload_rejected();
         Err(ApiError::InvalidUpload(reason))
     }
 

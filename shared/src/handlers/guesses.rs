@@ -32,6 +32,7 @@ pub(crate) async fn check_password(
     let buckets = limits.buckets(guesser, now);
     if !reserve_all(throttle, &buckets).await? {
         tracing::info!(buckets = buckets.len(), "password guess throttled");
+        crate::metrics::login_throttled();
         return Err(ApiError::TooManyRequests { retry_after_secs: limits.retry_after(now) });
     }
     let verified = verify_password(password, user.map(|u| u.password_hash.as_str()));

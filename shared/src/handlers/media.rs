@@ -88,9 +88,7 @@ impl<S: SessionReader + 'static, C: ViewCounter + 'static> Handler for CountView
         };
         let now = self.clock.now();
         match self.views.count_view(&id, user, &viewer, now, VIEW_WINDOW_SECS).await? {
-            ViewOutcome::Counted => {
-                // metrics: view_counted
-            }
+            ViewOutcome::Counted => crate::metrics::view_counted(),
             ViewOutcome::AlreadyCounted => {}
             ViewOutcome::NotFound => return Err(ApiError::NotFound("video")),
         }

@@ -1,7 +1,9 @@
 //! IAM: what each function's code uses (its binary's `--access`) against what
 //! template.yaml grants it (`infra::iam::granted_access`). A use the template
 //! does not grant is AccessDenied on AWS, where the local stack checks nothing;
-//! a grant the code does not use breaks least privilege.
+//! a grant the code does not use breaks least privilege. (`Tracing: Active` makes SAM
+//! attach its managed `AWSXrayWriteOnlyAccess` to every role: Lambda's own tracing, not
+//! the code's, so it is not among the statements compared here; hardening.rs checks it.)
 
 use std::collections::BTreeSet;
 use std::io::Read;

@@ -41,3 +41,27 @@ async fn assets_have_their_types_and_revalidate_with_etags() {
         res.assert_error(404, "005");
     }
 }
+
+#[tokio::test]
+async fn head_on_the_page_and_assets_answers_the_get_headers_without_a_body() {
+    let t = TestApp::new().await;
+    for (path, file) in [("/", None), ("/assets/app.js", Some("app.js"))] {
+        let req = |r: Req| match file {
+            Some(file) => r.param("file", file),
+            None => r,
+        };
+        let get = t.call(handler!(web::site), req(Req::get(path)).build()).await;
+        let head = t.call(handler!(web::site), req(Req::head(path)).build()).await;
+        assert_eq!(head.status.as_u16(), 200, "{path}");
+        assert!(head.raw.is_empty(), "HEAD {path} sent a body");
+        assert_eq!(head.headers["content-length"], get.raw.len().to_string().as_str(), "{path}");
+        for name in ["content-type", "etag", "cache-control", "content-security-policy", "x-content-type-options"] {
+            assert_eq!(head.headers.get(name), get.headers.get(name), "{path}: {name}");
+        }
+        // A conditional HEAD: 304 without a length, as GET's 304.
+        let etag = get.headers["etag"].to_str().unwrap();
+        let again = t.call(handler!(web::site), req(Req::head(path)).header("if-none-match", etag).build()).await;
+        assert_eq!(again.status.as_u16(), 304, "{path}");
+        assert!(again.raw.is_empty() && !again.headers.contains_key("content-length"), "{path}");
+    }
+}
