@@ -128,7 +128,8 @@ pub trait CommentReader: Send + Sync {
 
 pub trait CommentRemover: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Deletes a comment if `caller` wrote it or owns the video.
+    /// Deletes a comment if `caller` wrote it or owns the video. `NotFound`,
+    /// never `Forbidden`, on a video the caller may not see.
     fn delete_comment(
         &self,
         video_id: &str,

@@ -26,7 +26,7 @@ fn later() -> i64 {
 }
 
 /// Seeds a ready video straight through the store (no S3 object).
-async fn seed_ready_video(t: &TestApp, owner: &str, privacy: Privacy) -> String {
+pub async fn seed_ready_video(t: &TestApp, owner: &str, privacy: Privacy) -> String {
     let id = uuid::Uuid::now_v7().to_string();
     let video = Video {
         id: id.clone(),
@@ -115,7 +115,7 @@ async fn feed_and_user_lists_page_20_20_5_without_gaps_and_refuse_tampered_curso
     }
 }
 
-fn comment_req(id: &str, token: &str, content: &str) -> lambda_http::Request {
+pub fn comment_req(id: &str, token: &str, content: &str) -> lambda_http::Request {
     Req::post("/").param("id", id).bearer(token).json(json!({"content": content})).build()
 }
 

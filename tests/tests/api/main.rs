@@ -4,6 +4,7 @@ mod accounts;
 mod cli;
 mod comments_and_sweep;
 mod consistency;
+mod hidden_videos;
 mod hostile;
 mod iam;
 mod multipart;

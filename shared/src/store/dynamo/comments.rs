@@ -79,9 +79,11 @@ impl CommentRemover for Dynamo {
             Err(err) if is_conditional_failure(&err) => {}
             Err(err) => return Err(err).or_unavailable("DeleteItem", table),
         }
-        // ...and so may the video's owner.
-        let owns_video = VideoReader::get_video(self, video_id).await?.is_some_and(|v| v.owner == caller);
-        if !owns_video {
+        // ...and so may the video's owner. A video the caller may not see is
+        // as good as missing: a 403 would confirm that it exists.
+        let video = VideoReader::get_video(self, video_id).await?;
+        let Some(video) = video.filter(|v| v.visible_to(Some(caller))) else { return Ok(Outcome::NotFound) };
+        if video.owner != caller {
             let get = self.client.get_item().table_name(table).set_key(Some(key));
             let exists = get.send().await.or_unavailable("GetItem", table)?.item.is_some();
             return Ok(if exists { Outcome::Forbidden } else { Outcome::NotFound });
