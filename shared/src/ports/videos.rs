@@ -138,17 +138,40 @@ pub trait CommentRemover: Send + Sync {
     ) -> impl Future<Output = ApiResult<Outcome>> + Send;
 }
 
+/// A comment's key: what the sweep needs to delete it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentKey {
+    pub video_id: String,
+    pub comment_id: String,
+}
+
+/// One page of a video's comment keys.
+#[derive(Debug, Default)]
+pub struct CommentKeys {
+    pub keys: Vec<CommentKey>,
+    /// The page was full: more may remain (a later query finds them once
+    /// this page is deleted).
+    pub more: bool,
+}
+
+/// Deletes the comments of deleted videos, a page at a time.
 pub trait CommentPurger: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Deletes every comment of these videos, in BatchWriteItem calls of 25
-    /// across videos; how many were deleted.
-    fn delete_comments_of(&self, video_ids: &[String]) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// Up to `limit` comment keys of a video, from its first, read
+    /// consistently: a comment a read missed would outlive its video.
+    fn comment_keys(&self, video_id: &str, limit: u32) -> impl Future<Output = ApiResult<CommentKeys>> + Send;
+    /// Deletes comments by key, of any videos, in BatchWriteItem calls of 25;
+    /// a missing one is no error. How many were deleted.
+    fn delete_comments(&self, keys: &[CommentKey]) -> impl Future<Output = ApiResult<usize>> + Send;
 }
 
 pub trait DeletionQueue: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// A page of queued records, oldest video id first.
+    /// A page of queued records, oldest video id first, read consistently (a
+    /// record a read missed would wait a run).
     fn queued(&self, limit: u32, after: Option<&str>) -> impl Future<Output = ApiResult<Vec<DeletionRecord>>> + Send;
+    /// How many records are queued after `after` (all with None): the backlog.
+    fn count_queued(&self, after: Option<&str>) -> impl Future<Output = ApiResult<usize>> + Send;
     /// Removes processed records (batches of 25).
     fn remove(&self, video_ids: &[String]) -> impl Future<Output = ApiResult<()>> + Send;
 }

@@ -200,14 +200,17 @@ impl ObjectRemover for Objects {
     }
 
     async fn delete_prefix(&self, prefix: &str) -> ApiResult<usize> {
-        let mut keys = Vec::new();
+        // A page listed, a page deleted: never more than a page of keys held.
+        let mut deleted = 0;
         let mut pages =
             self.client().list_objects_v2().bucket(self.bucket()).prefix(self.key(prefix)?).into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.or_unavailable("ListObjectsV2", prefix)?;
-            keys.extend(page.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
+            let keys: Vec<String> =
+                page.contents().iter().filter_map(|object| object.key().map(str::to_owned)).collect();
+            deleted += ObjectRemover::delete_objects(self, &keys).await?;
         }
-        ObjectRemover::delete_objects(self, &keys).await
+        Ok(deleted)
     }
 }
 

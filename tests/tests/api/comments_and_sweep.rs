@@ -258,7 +258,10 @@ impl CommentPurger for CommentsDownForDeletes {
     fn access(&self) -> Vec<Access> {
         Vec::new()
     }
-    async fn delete_comments_of(&self, _video_ids: &[String]) -> ApiResult<usize> {
+    async fn comment_keys(&self, _video_id: &str, _limit: u32) -> ApiResult<CommentKeys> {
+        Err(ApiError::unavailable("Query comments", "injected fault"))
+    }
+    async fn delete_comments(&self, _keys: &[CommentKey]) -> ApiResult<usize> {
         Err(ApiError::unavailable("BatchWriteItem comments", "injected fault"))
     }
 }

@@ -12,5 +12,6 @@ mod outage;
 mod quota;
 mod round_trips;
 mod security;
+mod sweep_backlog;
 mod videos;
 mod web;

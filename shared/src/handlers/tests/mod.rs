@@ -4,6 +4,7 @@
 
 mod fakes;
 mod login;
+mod sweep;
 mod videos;
 
 use lambda_http::{Body, Request, RequestExt};

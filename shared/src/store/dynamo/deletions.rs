@@ -1,5 +1,7 @@
 //! The deletion queue: one partition, ordered by video id.
 
+use aws_sdk_dynamodb::types::Select;
+
 use super::util::{batch_delete, from_item, s, Item};
 use super::{Dynamo, DELETION_QUEUE};
 use crate::access::Access;
@@ -47,6 +49,31 @@ impl DeletionQueue for Dynamo {
             .await
             .or_unavailable("Query", table)?;
         out.items.unwrap_or_default().into_iter().map(from_item).collect()
+    }
+
+    async fn count_queued(&self, after: Option<&str>) -> ApiResult<usize> {
+        let table = self.table(Deletions);
+        let (mut count, mut start) = (0, after.map(record_key));
+        loop {
+            // A count for a metric: eventually consistent, half the reads.
+            let out = self
+                .client
+                .query()
+                .table_name(table)
+                .key_condition_expression("#queue = :queue")
+                .expression_attribute_names("#queue", "queue")
+                .expression_attribute_values(":queue", s(DELETION_QUEUE))
+                .select(Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .or_unavailable("Query", table)?;
+            count += out.count.max(0) as usize;
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(count);
+            }
+        }
     }
 
     async fn remove(&self, video_ids: &[String]) -> ApiResult<()> {
