@@ -15,7 +15,7 @@ use vidlet::handlers::comments::{CreateComment, DeleteComment, ListComments};
 use vidlet::handlers::complete::CompleteVideo;
 use vidlet::handlers::fallback::Fallback;
 use vidlet::handlers::media::StreamVideo;
-use vidlet::handlers::posters::{CreatePoster, GetPoster};
+use vidlet::handlers::posters::{CompletePoster, CreatePoster, GetPoster};
 use vidlet::handlers::sweep::Sweep;
 use vidlet::handlers::uploads::{CreateVideo, GetUpload, UploadParts};
 use vidlet::handlers::videos::{DeleteVideo, GetVideo, ListUserVideos, ListVideos};
@@ -51,6 +51,7 @@ pub enum Handler {
     DeleteVideo,
     StreamVideo,
     CreatePoster,
+    CompletePoster,
     GetPoster,
     CreateComment,
     ListComments,
@@ -109,6 +110,9 @@ macro_rules! handler {
     };
     (videos::create_poster) => {
         $crate::Handler::CreatePoster
+    };
+    (videos::complete_poster) => {
+        $crate::Handler::CompletePoster
     };
     (videos::get_poster) => {
         $crate::Handler::GetPoster
@@ -257,11 +261,15 @@ impl TestApp {
             Handler::CreatePoster => {
                 let h = CreatePoster {
                     sessions: db.clone(),
-                    posters: db.clone(),
-                    replaced: db,
+                    posters: db,
                     upload_urls: self.bucket.scoped(POSTERS),
                     config,
                 };
+                respond("test", &h, req).await
+            }
+            Handler::CompletePoster => {
+                let h =
+                    CompletePoster { sessions: db.clone(), posters: db, objects: self.bucket.scoped(POSTERS), config };
                 respond("test", &h, req).await
             }
             Handler::GetPoster => {

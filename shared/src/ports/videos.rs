@@ -81,17 +81,61 @@ pub trait ViewCounter: Send + Sync {
     fn count_view(&self, id: &str, viewer: Option<&str>) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
 }
 
+/// A poster upload handed out and not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPoster {
+    pub key: String,
+    pub content_type: String,
+    /// It may be confirmed until then (epoch seconds); its object is swept after.
+    pub until: i64,
+}
+
+/// What a poster write found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PosterOutcome {
+    Done,
+    /// No such video, or one the caller may not see.
+    NotFound,
+    /// Someone else's video.
+    Forbidden,
+    /// The caller's own video, rejected: it gets no poster.
+    Rejected,
+}
+
+/// Hands out poster uploads. What is served changes only on confirmation.
 pub trait PosterSetter: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Records the poster's key and content type if `owner` owns the video;
-    /// with the key of the poster it replaces.
-    fn set_poster(
+    /// Records `pending` as the video's poster upload if `owner` owns it and
+    /// it is pending or ready, and queues `record` (the upload's object, swept
+    /// unless confirmed), in one transaction. It replaces an earlier pending
+    /// upload, whose own record sweeps it.
+    fn offer_poster(
         &self,
         id: &str,
         owner: &str,
-        key: &str,
-        content_type: &str,
-    ) -> impl Future<Output = ApiResult<(Outcome, Option<String>)>> + Send;
+        pending: &PendingPoster,
+        record: &DeletionRecord,
+    ) -> impl Future<Output = ApiResult<PosterOutcome>> + Send;
+}
+
+/// Swaps an uploaded poster in.
+pub trait PosterConfirmer: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// The video, read consistently, with its pending poster upload.
+    fn video_with_pending_poster(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = ApiResult<Option<(Video, Option<PendingPoster>)>>> + Send;
+    /// Makes `pending` the poster, cancels its upload's record and queues
+    /// `replaced` (the poster it replaces), in one transaction, if the video
+    /// is still as read: its owner's, pending or ready, with this pending
+    /// upload and that poster. False if not.
+    fn confirm_poster(
+        &self,
+        video: &Video,
+        pending: &PendingPoster,
+        replaced: Option<&DeletionRecord>,
+    ) -> impl Future<Output = ApiResult<bool>> + Send;
 }
 
 /// Queues objects for the sweep (a replaced poster, say).

@@ -12,7 +12,9 @@ use crate::access::Access;
 use crate::config::Config;
 use crate::domain::{now_epoch, rfc3339};
 use crate::error::{ApiError, ApiResult};
-use crate::ports::{DownloadUrls, ObjectInspector, ObjectRemover, PresignedRequest, UploadUrls};
+use crate::ports::{
+    DownloadUrls, ObjectHead, ObjectInspector, ObjectRemover, ObjectStat, PresignedRequest, UploadUrls,
+};
 use crate::store::OrUnavailable;
 
 /// DeleteObjects' limit.
@@ -171,6 +173,28 @@ impl ObjectInspector for Objects {
         let out = get.send().await.or_unavailable("GetObject", key)?;
         let bytes = out.body.collect().await.or_unavailable("GetObject (body)", key)?;
         Ok(bytes.into_bytes().to_vec())
+    }
+}
+
+impl ObjectStat for Objects {
+    fn access(&self) -> Vec<Access> {
+        self.on_objects("s3:GetObject")
+    }
+
+    async fn stat(&self, key: &str) -> ApiResult<Option<ObjectHead>> {
+        match self.client().head_object().bucket(self.bucket()).key(self.key(key)?).send().await {
+            Ok(out) => {
+                let size = out.content_length.unwrap_or(0).max(0) as u64;
+                Ok(Some(ObjectHead { size, content_type: out.content_type }))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            // Without s3:ListBucket (not granted), a missing key is 403.
+            Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 403) => {
+                tracing::info!(key, "HeadObject answered 403: taken as no object");
+                Ok(None)
+            }
+            Err(err) => Err(err).or_unavailable("HeadObject", key),
+        }
     }
 }
 

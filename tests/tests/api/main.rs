@@ -9,6 +9,7 @@ mod hostile;
 mod iam;
 mod multipart;
 mod outage;
+mod posters;
 mod quota;
 mod round_trips;
 mod security;

@@ -11,7 +11,7 @@ use crate::error::ApiResult;
 use crate::ports::{DeletionQueue, RecordQueuer};
 use crate::store::OrUnavailable;
 
-fn record_key(video_id: &str) -> Item {
+pub(super) fn record_key(video_id: &str) -> Item {
     Item::from([("queue".to_owned(), s(DELETION_QUEUE)), ("video_id".to_owned(), s(video_id))])
 }
 

@@ -5,6 +5,7 @@
 mod accounts;
 mod comments;
 mod deletions;
+mod posters;
 pub mod util;
 mod videos;
 
