@@ -19,7 +19,7 @@ use crate::domain::video::{DeletionRecord, PENDING_GRACE_SECS};
 use crate::error::ApiResult;
 use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter, UploadLister};
 pub use budget::{Phase, PHASES};
-pub use records::RECORDS_PER_PAGE;
+pub use records::{BACKLOG_COUNT_MAX, RECORDS_PER_PAGE};
 
 const EXPIRED_PER_PAGE: u32 = 100;
 
@@ -33,7 +33,8 @@ pub struct SweepSummary {
     /// by their share of the time or by the budget, or failed.
     pub records_unfinished: usize,
     /// Records still queued when the run ended (due or not): what an operator
-    /// watches to see the queue drain.
+    /// watches to see the queue drain. Past what the run walked, counted up
+    /// to `BACKLOG_COUNT_MAX`.
     pub backlog: usize,
     pub objects_deleted: usize,
     pub uploads_aborted: usize,

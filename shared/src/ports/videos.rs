@@ -214,8 +214,9 @@ pub trait DeletionQueue: Send + Sync {
     /// A page of queued records, oldest video id first, read consistently (a
     /// record a read missed would wait a run).
     fn queued(&self, limit: u32, after: Option<&str>) -> impl Future<Output = ApiResult<Vec<DeletionRecord>>> + Send;
-    /// How many records are queued after `after` (all with None): the backlog.
-    fn count_queued(&self, after: Option<&str>) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// How many records are queued after `after` (all with None), counting
+    /// no further than `at_most`: the backlog.
+    fn count_queued(&self, after: Option<&str>, at_most: usize) -> impl Future<Output = ApiResult<usize>> + Send;
     /// Removes processed records (batches of 25).
     fn remove(&self, video_ids: &[String]) -> impl Future<Output = ApiResult<()>> + Send;
 }

@@ -128,6 +128,10 @@ async fn a_video_with_thousands_of_comments_drains_over_runs_and_holds_up_no_oth
     assert!(took < BUDGET + Duration::from_secs(4), "a {BUDGET:?} run took {took:?}");
     // What an operator sees: one record unfinished, two still queued.
     assert_eq!((first.records_unfinished, first.records_not_due, first.backlog), (1, 1, 2), "{first:?}");
+    // The count behind it, past a record and up to a cap.
+    assert_eq!(t.db.count_queued(None, 10).await.unwrap(), 2);
+    assert_eq!(t.db.count_queued(Some(&huge), 10).await.unwrap(), 1);
+    assert_eq!(t.db.count_queued(None, 1).await.unwrap(), 1);
 
     // Successive runs drain it, a bounded number of them.
     let mut runs = vec![first];

@@ -31,6 +31,9 @@ const COMMENTS_PER_PAGE: u32 = 1000;
 const BATCH: usize = 25;
 /// Records cut short that the second pass takes on; others wait a run.
 const CUT_SHORT_MAX: usize = 100;
+/// Records past the walk counted for the backlog, at most (a few reads of
+/// 1 MB, well within the run's margin before its invocation times out).
+pub const BACKLOG_COUNT_MAX: usize = 50_000;
 
 /// Where a page's record stands.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -106,7 +109,7 @@ where
         summary.records_unfinished -= drained;
         summary.backlog = summary.records_not_due + summary.records_unfinished;
         if !walk.complete && !walk.unreadable {
-            match self.queue.count_queued(walk.last_seen.as_deref()).await {
+            match self.queue.count_queued(walk.last_seen.as_deref(), BACKLOG_COUNT_MAX).await {
                 Ok(unseen) => summary.backlog += unseen,
                 Err(err) => {
                     tracing::warn!(error = %err.cause(), "counting the backlog failed");

@@ -87,9 +87,10 @@ impl DeletionQueue for Fake {
         let page = state.records.range((from, std::ops::Bound::Unbounded)).take(limit as usize);
         Ok(page.map(|(_, r)| r.clone()).collect())
     }
-    async fn count_queued(&self, after: Option<&str>) -> ApiResult<usize> {
+    async fn count_queued(&self, after: Option<&str>, at_most: usize) -> ApiResult<usize> {
         call().await;
-        Ok(self.state().records.keys().filter(|id| after.is_none_or(|a| id.as_str() > a)).count())
+        let after = self.state().records.keys().filter(|id| after.is_none_or(|a| id.as_str() > a)).count();
+        Ok(after.min(at_most))
     }
     async fn remove(&self, video_ids: &[String]) -> ApiResult<()> {
         for _ in video_ids.chunks(25) {
@@ -249,6 +250,16 @@ async fn a_run_stops_within_a_page_of_its_budget() {
     assert!(started.elapsed() <= Duration::from_secs(3) + CALL * 45, "{:?}", started.elapsed());
     assert!(!summary.finished && summary.comments_deleted > 0 && summary.comments_deleted < 100_000);
     assert_eq!(summary.backlog, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_backlog_counts_the_records_a_run_did_not_reach() {
+    let fake = Fake::default();
+    ordinary(&fake, 2000);
+    let summary = run(&fake, Duration::from_secs(2)).await;
+    assert!(!summary.finished);
+    assert!(summary.records_processed > 0 && summary.records_processed < 2000, "{summary:?}");
+    assert_eq!(summary.backlog, 2000 - summary.records_processed, "{summary:?}");
 }
 
 #[tokio::test(start_paused = true)]

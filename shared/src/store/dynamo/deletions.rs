@@ -51,10 +51,10 @@ impl DeletionQueue for Dynamo {
         out.items.unwrap_or_default().into_iter().map(from_item).collect()
     }
 
-    async fn count_queued(&self, after: Option<&str>) -> ApiResult<usize> {
+    async fn count_queued(&self, after: Option<&str>, at_most: usize) -> ApiResult<usize> {
         let table = self.table(Deletions);
         let (mut count, mut start) = (0, after.map(record_key));
-        loop {
+        while count < at_most {
             // A count for a metric: eventually consistent, half the reads.
             let out = self
                 .client
@@ -64,6 +64,7 @@ impl DeletionQueue for Dynamo {
                 .expression_attribute_names("#queue", "queue")
                 .expression_attribute_values(":queue", s(DELETION_QUEUE))
                 .select(Select::Count)
+                .limit(i32::try_from(at_most - count).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(start)
                 .send()
                 .await
@@ -71,9 +72,10 @@ impl DeletionQueue for Dynamo {
             count += out.count.max(0) as usize;
             start = out.last_evaluated_key;
             if start.is_none() {
-                return Ok(count);
+                break;
             }
         }
+        Ok(count.min(at_most))
     }
 
     async fn remove(&self, video_ids: &[String]) -> ApiResult<()> {
