@@ -163,6 +163,8 @@ with open(sys.argv[1], "w") as f:
 PY
 put "PUT the poster" 200 poster "$POSTER"
 put "PUT the poster again is refused" 412 poster "$POSTER"
+expect "no poster before the upload is confirmed" 404 -o /dev/null "$BASE/videos/$VIDEO/poster"
+expect "confirm the poster" 200 -X POST "$BASE/videos/$VIDEO/poster/complete" -H "Authorization: Bearer $TOKEN"
 expect "poster, through the redirect" 200 -o /dev/null -L "$BASE/videos/$VIDEO/poster"
 expect "comment" 201 -X POST "$BASE/videos/$VIDEO/comments" -H "Authorization: Bearer $TOKEN" -d '{"content":"nice"}'
 # HEAD reaches the GET's function through the router: its headers, no body.
@@ -189,7 +191,8 @@ for route in "GET /" "GET /videos" "GET /users/nobody" "GET /users/nobody/videos
   "GET /videos/$NIL/comments" "GET /videos/$NIL/stream" "GET /videos/$NIL/poster" "GET /videos/$NIL/upload" \
   "POST /videos/$NIL/views" \
   "GET /me" "POST /users" "POST /sessions" "POST /videos" "POST /videos/$NIL/upload/parts" \
-  "POST /videos/$NIL/complete" "POST /videos/$NIL/poster" "POST /videos/$NIL/comments" \
+  "POST /videos/$NIL/complete" "POST /videos/$NIL/poster" "POST /videos/$NIL/poster/complete" \
+  "POST /videos/$NIL/comments" \
   "DELETE /videos/$NIL" "DELETE /videos/$NIL/comments/$NIL" "DELETE /users/nobody" "DELETE /sessions/current" \
   "PATCH /nowhere"; do
   curl -s -o /dev/null -m 300 -X "${route%% *}" "$BASE${route#* }" || true

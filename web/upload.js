@@ -594,7 +594,8 @@ window.vidletUpload = (() => {
       pending.remove(this.video.id);
       this.video = (done && done.video) || this.video;
       this.setState('poster');
-      await withTimeout(uploadPoster(this.api, this.video.id, this.posterPromise), POSTER_TIMEOUT_MS * 2, false);
+      const withPoster = await withTimeout(uploadPoster(this.api, this.video.id, this.posterPromise), POSTER_TIMEOUT_MS * 2, null);
+      if (withPoster && withPoster.video) this.video = withPoster.video;
       liveJobs.delete(this);
       this.setState('done');
     }
@@ -689,17 +690,21 @@ window.vidletUpload = (() => {
     });
   }
 
-  /** Poster failures never fail the upload: they are only logged. */
+  /**
+   * Asks for a poster upload, PUTs the frame, then confirms it: only the confirmed poster is
+   * shown. Answers the video with its poster, or null. Poster failures never fail the upload:
+   * they are only logged.
+   */
   async function uploadPoster(api, videoId, posterPromise) {
     try {
       const blob = await posterPromise;
-      if (!blob) return false;
+      if (!blob) return null;
       const res = await api('POST', `/videos/${enc(videoId)}/poster`, { content_type: 'image/jpeg', size: blob.size });
       await put(res.upload, blob, null).promise; // its headers include If-None-Match: *
-      return true;
+      return await api('POST', `/videos/${enc(videoId)}/poster/complete`);
     } catch (err) {
       console.warn('vidlet: the poster was not saved:', err && err.message);
-      return false;
+      return null;
     }
   }
 

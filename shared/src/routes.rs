@@ -74,6 +74,13 @@ pub const ROUTES: &[Route] = &[
     ),
     route("POST", "/videos/{id}/poster", "create-poster", Auth::Session, "A presigned upload for the poster"),
     route("GET", "/videos/{id}/poster", "get-poster", Auth::OptionalSession, "302 to the poster"),
+    route(
+        "POST",
+        "/videos/{id}/poster/complete",
+        "complete-poster",
+        Auth::Session,
+        "Confirm the poster's upload: from then on it is served",
+    ),
     route("POST", "/videos/{id}/comments", "create-comment", Auth::Session, "Comment on a video"),
     route("GET", "/videos/{id}/comments", "list-comments", Auth::OptionalSession, "A video's comments, newest first"),
     route("DELETE", "/videos/{id}/comments/{comment_id}", "delete-comment", Auth::Session, "Delete a comment"),

@@ -8,7 +8,7 @@ use http::Method;
 use lambda_http::{service_fn, Body, Request, RequestExt, Response};
 
 use crate::access::{describe, Access};
-use crate::handlers::sweep::Sweep;
+use crate::handlers::sweep::{AccountStore, Sweep};
 use crate::handlers::Handler;
 use crate::http_io::{add_security_headers, without_body_for_head};
 use crate::metrics;
@@ -86,13 +86,14 @@ pub async fn serve<H: Handler>(function: &'static str, handler: H) -> Result<(),
 
 /// The sweep function's `main`: one sweep per scheduled event, stopping a few
 /// seconds before the invocation's deadline.
-pub async fn serve_sweep<P, Q, A, O, C>(sweep: Sweep<P, Q, A, O, C>) -> Result<(), lambda_runtime::Error>
+pub async fn serve_sweep<P, Q, A, O, C, U>(sweep: Sweep<P, Q, A, O, C, U>) -> Result<(), lambda_runtime::Error>
 where
     P: PendingExpirer + 'static,
     Q: DeletionQueue + 'static,
     A: UploadLister + UploadAborter + 'static,
     O: ObjectRemover + 'static,
     C: CommentPurger + 'static,
+    U: AccountStore + 'static,
 {
     use lambda_runtime::{service_fn, LambdaEvent};
     if printed_access(&sweep.access()) {
@@ -112,6 +113,10 @@ where
                 "sweep starting"
             );
             let outcome = sweep.run(budget).await;
+            if let Ok(summary) = &outcome {
+                metrics::sweep_backlog(summary.backlog as u64);
+                metrics::sweep_records_processed(summary.records_processed as u64);
+            }
             metrics::flush();
             outcome.map_err(|err| {
                 tracing::error!(cause = err.cause(), "sweep failed");

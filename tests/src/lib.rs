@@ -17,7 +17,7 @@ use vidlet::handlers::complete::CompleteVideo;
 use vidlet::handlers::delete_user::DeleteUser;
 use vidlet::handlers::fallback::Fallback;
 use vidlet::handlers::media::{CountView, StreamVideo};
-use vidlet::handlers::posters::{CreatePoster, GetPoster};
+use vidlet::handlers::posters::{CompletePoster, CreatePoster, GetPoster};
 use vidlet::handlers::sweep::Sweep;
 use vidlet::handlers::uploads::{CreateVideo, GetUpload, UploadParts};
 use vidlet::handlers::videos::{DeleteVideo, GetVideo, ListUserVideos, ListVideos};
@@ -54,6 +54,7 @@ pub enum Handler {
     StreamVideo,
     CountView,
     CreatePoster,
+    CompletePoster,
     GetPoster,
     CreateComment,
     ListComments,
@@ -115,6 +116,9 @@ macro_rules! handler {
     };
     (videos::create_poster) => {
         $crate::Handler::CreatePoster
+    };
+    (videos::complete_poster) => {
+        $crate::Handler::CompletePoster
     };
     (videos::get_poster) => {
         $crate::Handler::GetPoster
@@ -190,13 +194,14 @@ impl TestApp {
     }
 
     /// The sweep, wired as its function wires it.
-    pub fn sweep(&self) -> Sweep<Dynamo, Dynamo, Objects, Objects, Dynamo> {
+    pub fn sweep(&self) -> Sweep<Dynamo, Dynamo, Objects, Objects, Dynamo, Dynamo> {
         Sweep {
             pending: self.db.clone(),
             queue: self.db.clone(),
             uploads: self.bucket.scoped(VIDEOS),
             objects: self.media(),
             comments: self.db.clone(),
+            accounts: self.db.clone(),
             config: self.config.clone(),
         }
     }
@@ -272,11 +277,15 @@ impl TestApp {
             Handler::CreatePoster => {
                 let h = CreatePoster {
                     sessions: db.clone(),
-                    posters: db.clone(),
-                    replaced: db,
+                    posters: db,
                     upload_urls: self.bucket.scoped(POSTERS),
                     config,
                 };
+                respond("test", &h, req).await
+            }
+            Handler::CompletePoster => {
+                let h =
+                    CompletePoster { sessions: db.clone(), posters: db, objects: self.bucket.scoped(POSTERS), config };
                 respond("test", &h, req).await
             }
             Handler::GetPoster => {

@@ -90,6 +90,34 @@ pub async fn measure() -> Vec<RoundTrips> {
         counter.take(),
     );
 
+    let jpeg = fixture("poster.jpg");
+    let ask =
+        Req::post("/").param("id", &id).bearer(&token).json(json!({"content_type": "image/jpeg", "size": jpeg.len()}));
+    let asked = call(&t, handler!(videos::create_poster), ask).await;
+    run(
+        "POST /videos/{id}/poster",
+        2,
+        "session read, one transaction: the pending upload on the video + its deletion record (swept unless confirmed)",
+        counter.take(),
+    );
+    let mut put = http_client().put(asked["upload"]["url"].as_str().unwrap()).body(jpeg);
+    for (name, value) in asked["upload"]["headers"].as_object().unwrap() {
+        if !name.eq_ignore_ascii_case("content-length") {
+            put = put.header(name, value.as_str().unwrap());
+        }
+    }
+    assert_eq!(put.send().await.unwrap().status().as_u16(), 200);
+    counter.take();
+
+    call(&t, handler!(videos::complete_poster), Req::post("/").param("id", &id).bearer(&token)).await;
+    run(
+        "POST /videos/{id}/poster/complete",
+        4,
+        "session read, video read (the pending upload, the poster it replaces), HeadObject (there, its size and type), \
+         one transaction: poster swapped in + the upload's record cancelled (+ the replaced poster queued)",
+        counter.take(),
+    );
+
     call(&t, handler!(videos::get_video), Req::get("/").param("id", &id)).await;
     run("GET /videos/{id}", 1, "video read (anonymous; presigning the stream_url sends nothing)", counter.take());
 

@@ -120,7 +120,8 @@ async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {
         queue: db.clone(),
         uploads: bucket.scoped(VIDEOS),
         objects: bucket.scoped(MEDIA),
-        comments: db,
+        comments: db.clone(),
+        accounts: db,
         config: stack.config.clone(),
     };
     let mut runs = Vec::new();

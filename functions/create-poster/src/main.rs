@@ -9,12 +9,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     let db = Dynamo::from_env(&config);
     let bucket = Bucket::from_env(&config);
-    let create = CreatePoster {
-        sessions: db.clone(),
-        posters: db.clone(),
-        replaced: db,
-        upload_urls: bucket.scoped(POSTERS),
-        config,
-    };
+    let create = CreatePoster { sessions: db.clone(), posters: db, upload_urls: bucket.scoped(POSTERS), config };
     runtime::serve("create-poster", create).await
 }

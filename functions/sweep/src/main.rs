@@ -14,7 +14,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         queue: db.clone(),
         uploads: bucket.scoped(VIDEOS),
         objects: bucket.scoped(MEDIA),
-        comments: db,
+        comments: db.clone(),
+        accounts: db,
         config,
     };
     runtime::serve_sweep(sweep).await

@@ -10,6 +10,11 @@ pub const ALLOWED_POSTER_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/w
 pub const MAX_POSTER_BYTES: u64 = 2 * 1024 * 1024;
 /// A pending upload is expired this long after its upload window closed.
 pub const PENDING_GRACE_SECS: i64 = 3600;
+/// A poster upload may be confirmed this long after its URL expires.
+pub const POSTER_CONFIRM_GRACE_SECS: i64 = 3600;
+/// An unconfirmed poster's object is swept this long after it could last be
+/// confirmed, so that no confirmation in flight races the sweep.
+const POSTER_SWEEP_MARGIN_SECS: i64 = 600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -106,6 +111,12 @@ pub fn new_poster_key(id: &str) -> String {
     format!("{}{}", poster_prefix(id), uuid::Uuid::new_v4().simple())
 }
 
+/// The queue entry of one poster object (the key's last part keeps it unique).
+pub fn poster_record_id(video_id: &str, key: &str) -> String {
+    let tail = key.rsplit('/').next().unwrap_or(key);
+    format!("{video_id}#poster#{tail}")
+}
+
 /// A video or comment id from a path: a UUID, or no such thing exists.
 pub fn parse_id(raw: &str) -> Option<String> {
     uuid::Uuid::parse_str(raw).ok().map(|id| id.hyphenated().to_string())
@@ -164,17 +175,29 @@ impl DeletionRecord {
         }
     }
 
-    /// A poster replaced by a newer one, once its URL can no longer write.
-    /// Its own entry in the queue (the key's last part keeps it unique).
+    /// A poster replaced by a newer one, once no URL handed out for it works.
+    /// Its own entry in the queue (`poster_record_id`).
     pub fn for_replaced_poster(video_id: &str, key: &str, now: i64, urls_live_for: i64) -> Self {
-        let tail = key.rsplit('/').next().unwrap_or(key);
         DeletionRecord {
-            video_id: format!("{video_id}#poster#{tail}"),
+            video_id: poster_record_id(video_id, key),
             object_keys: vec![key.to_owned()],
             object_prefixes: Vec::new(),
             queued_at: now,
             not_before: now + urls_live_for,
             reason: "poster_replaced".to_owned(),
+        }
+    }
+
+    /// A poster upload just handed out, swept unless it is confirmed by
+    /// `confirm_until` (the confirmation cancels this record).
+    pub fn for_poster_upload(video_id: &str, key: &str, now: i64, confirm_until: i64) -> Self {
+        DeletionRecord {
+            video_id: poster_record_id(video_id, key),
+            object_keys: vec![key.to_owned()],
+            object_prefixes: Vec::new(),
+            queued_at: now,
+            not_before: confirm_until + POSTER_SWEEP_MARGIN_SECS,
+            reason: "poster_unconfirmed".to_owned(),
         }
     }
 

@@ -16,7 +16,6 @@ pub mod fallback;
 mod guesses;
 pub mod media;
 pub mod posters;
-pub mod purge;
 pub mod sweep;
 pub mod uploads;
 pub mod videos;

@@ -1,4 +1,5 @@
-//! Posters: a presigned PUT that writes a fresh key once, and the redirect.
+//! Posters: a presigned PUT that writes a fresh key once, its confirmation,
+//! and the redirect. What is served changes only once an upload is confirmed.
 
 use http::{header, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -7,17 +8,25 @@ use serde::{Deserialize, Serialize};
 use super::media::media_redirect;
 use super::uploads::{allowed_media_type, check_size};
 use super::videos::visible_video;
+use super::views::VideoEnvelope;
 use super::Handler;
 use crate::access::Access;
 use crate::auth::{optional_session, require_session};
 use crate::config::Config;
 use crate::domain::now_epoch;
-use crate::domain::video::{legacy_poster_key, new_poster_key, DeletionRecord, ALLOWED_POSTER_TYPES, MAX_POSTER_BYTES};
+use crate::domain::video::{
+    legacy_poster_key, new_poster_key, DeletionRecord, VideoStatus, ALLOWED_POSTER_TYPES, MAX_POSTER_BYTES,
+    POSTER_CONFIRM_GRACE_SECS,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{json_body, json_response, video_id_param};
 use crate::ports::{
-    DownloadUrls, Outcome, PosterSetter, PresignedRequest, RecordQueuer, SessionReader, UploadUrls, VideoReader,
+    DownloadUrls, ObjectStat, PendingPoster, PosterConfirmer, PosterOutcome, PosterSetter, PresignedRequest,
+    SessionReader, UploadUrls, VideoReader,
 };
+
+const NOT_OWNER: &str = "only the owner can set the poster";
+const REJECTED: &str = "a rejected video gets no poster";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,28 +38,30 @@ struct NewPoster {
 #[derive(Serialize)]
 struct PosterCreated {
     upload: PresignedRequest,
+    /// Until when `POST /videos/{id}/poster/complete` accepts it (RFC 3339).
+    complete_by: String,
 }
 
 /// `POST /videos/{id}/poster`: a presigned PUT for the poster image, to a
 /// fresh key and signed with `If-None-Match: *`, so it writes once. The
-/// poster it replaces is queued for the sweep, so posters never pile up.
-pub struct CreatePoster<S, P, Q, U> {
+/// video records it as pending, and the sweep deletes its object unless
+/// `POST /videos/{id}/poster/complete` confirms it in time. Owner only, on a
+/// pending or ready video.
+pub struct CreatePoster<S, P, U> {
     pub sessions: S,
     pub posters: P,
-    pub replaced: Q,
     pub upload_urls: U,
     pub config: Config,
 }
 
-impl<S, P, Q, U> Handler for CreatePoster<S, P, Q, U>
+impl<S, P, U> Handler for CreatePoster<S, P, U>
 where
     S: SessionReader + 'static,
     P: PosterSetter + 'static,
-    Q: RecordQueuer + 'static,
     U: UploadUrls + 'static,
 {
     fn access(&self) -> Vec<Access> {
-        [self.sessions.access(), self.posters.access(), self.replaced.access(), self.upload_urls.access()].concat()
+        [self.sessions.access(), self.posters.access(), self.upload_urls.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
@@ -59,19 +70,81 @@ where
         let input: NewPoster = json_body(&req)?;
         check_size(input.size, MAX_POSTER_BYTES, "the poster")?;
         let content_type = allowed_media_type(&input.content_type, &ALLOWED_POSTER_TYPES)?;
-        let key = new_poster_key(&id);
         let ttl = self.config.upload_url_ttl_secs;
-        match self.posters.set_poster(&id, session.username.as_str(), &key, &content_type).await? {
-            (Outcome::Done, None) => {}
-            (Outcome::Done, Some(old)) => {
-                let record = DeletionRecord::for_replaced_poster(&id, &old, now_epoch(), ttl as i64);
-                self.replaced.queue(&record).await?;
-            }
-            (Outcome::NotFound, _) => return Err(ApiError::NotFound("video")),
-            (Outcome::Forbidden, _) => return Err(ApiError::Forbidden("only the owner can set the poster")),
+        let now = now_epoch();
+        let until = now + ttl as i64 + POSTER_CONFIRM_GRACE_SECS;
+        let pending = PendingPoster { key: new_poster_key(&id), content_type, until };
+        let record = DeletionRecord::for_poster_upload(&id, &pending.key, now, until);
+        match self.posters.offer_poster(&id, session.username.as_str(), &pending, &record).await? {
+            PosterOutcome::Done => {}
+            PosterOutcome::NotFound => return Err(ApiError::NotFound("video")),
+            PosterOutcome::Forbidden => return Err(ApiError::Forbidden(NOT_OWNER)),
+            PosterOutcome::Rejected => return Err(ApiError::Conflict(REJECTED)),
         }
-        let upload = self.upload_urls.presign_put(&key, &content_type, input.size, ttl).await?;
-        Ok(json_response(StatusCode::CREATED, &PosterCreated { upload }))
+        let upload = self.upload_urls.presign_put(&pending.key, &pending.content_type, input.size, ttl).await?;
+        let complete_by = crate::domain::rfc3339(until);
+        Ok(json_response(StatusCode::CREATED, &PosterCreated { upload, complete_by }))
+    }
+}
+
+/// `POST /videos/{id}/poster/complete`: checks that the pending upload is in
+/// the bucket, of an allowed size and its announced type (HeadObject), then
+/// makes it the poster and queues the one it replaces, in one transaction.
+/// Answers the video.
+pub struct CompletePoster<S, P, O> {
+    pub sessions: S,
+    pub posters: P,
+    pub objects: O,
+    pub config: Config,
+}
+
+impl<S, P, O> Handler for CompletePoster<S, P, O>
+where
+    S: SessionReader + 'static,
+    P: PosterConfirmer + 'static,
+    O: ObjectStat + 'static,
+{
+    fn access(&self) -> Vec<Access> {
+        [self.sessions.access(), self.posters.access(), self.objects.access()].concat()
+    }
+
+    async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
+        let session = require_session(&self.sessions, &req).await?;
+        let id = video_id_param(&req)?;
+        let me = session.username.as_str();
+        let found = self.posters.video_with_pending_poster(&id).await?;
+        let (mut video, pending) =
+            found.filter(|(video, _)| video.visible_to(Some(me))).ok_or(ApiError::NotFound("video"))?;
+        if video.owner != me {
+            return Err(ApiError::Forbidden(NOT_OWNER));
+        }
+        if video.status == VideoStatus::Rejected {
+            return Err(ApiError::Conflict(REJECTED));
+        }
+        let now = now_epoch();
+        let pending = pending.ok_or(ApiError::Conflict("no poster upload to complete: ask for one first"))?;
+        if now >= pending.until {
+            return Err(ApiError::Conflict("this poster upload has expired: ask for a new one"));
+        }
+        let head = self.objects.stat(&pending.key).await?;
+        let head = head.ok_or_else(|| ApiError::InvalidUpload("the poster has not been uploaded".into()))?;
+        if head.size == 0 || head.size > MAX_POSTER_BYTES {
+            return Err(ApiError::InvalidUpload(format!("the poster has {} bytes", head.size)));
+        }
+        if head.content_type.as_deref() != Some(pending.content_type.as_str()) {
+            return Err(ApiError::InvalidUpload("the poster is not of the type it was announced as".into()));
+        }
+        // The poster it replaces goes once no GET URL handed out for it works.
+        let old =
+            video.poster_key.clone().or_else(|| video.poster_content_type.as_ref().map(|_| legacy_poster_key(&id)));
+        let urls_live_for = self.config.stream_url_ttl_secs as i64;
+        let replaced = old.map(|key| DeletionRecord::for_replaced_poster(&id, &key, now, urls_live_for));
+        if !self.posters.confirm_poster(&video, &pending, replaced.as_ref()).await? {
+            return Err(ApiError::Conflict("the poster or the video changed meanwhile; try again"));
+        }
+        video.poster_key = Some(pending.key);
+        video.poster_content_type = Some(pending.content_type);
+        Ok(json_response(StatusCode::OK, &VideoEnvelope::from(&video)))
     }
 }
 

@@ -1,56 +1,79 @@
-//! The deletion sweep (the original's scheduler, done properly). Each run
-//! expires abandoned uploads, then works through the deletion records that
-//! are due: multipart uploads aborted and objects deleted first, then
-//! comments, and only then the records. A run stopped at any point leaves
-//! unfinished records for the next one; everything it does is idempotent.
+//! The deletion sweep (the original's scheduler, done properly). A run goes
+//! through its phases (`budget::PHASES`), each within its share of the
+//! budget: abandoned uploads are expired, the deletion records that are due
+//! are worked through (`records`), and deleted accounts are purged
+//! (`accounts`). A run stopped at any point leaves unfinished work for the
+//! next one; everything it does is idempotent.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+mod accounts;
+mod budget;
+mod records;
+
+use std::time::Duration;
 
 use serde::Serialize;
+use tokio::time::Instant;
 
 use crate::access::Access;
 use crate::config::Config;
 use crate::domain::now_epoch;
-use crate::domain::video::{video_object_key, DeletionRecord, PENDING_GRACE_SECS};
+use crate::domain::video::{DeletionRecord, PENDING_GRACE_SECS};
 use crate::error::ApiResult;
-use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter, UploadLister};
+use crate::ports::{
+    AccountPurger, CommentPurger, DeletionQueue, ObjectRemover, OwnedVideos, PendingExpirer, UploadAborter,
+    UploadLister, VideoReader, VideoRemover,
+};
+pub use accounts::AccountStore;
+pub use budget::{Phase, PHASES};
+pub use records::{BACKLOG_COUNT_MAX, RECORDS_PER_PAGE};
 
-/// Records per page: two object keys each keeps one DeleteObjects call per page.
-pub const RECORDS_PER_PAGE: u32 = 500;
 const EXPIRED_PER_PAGE: u32 = 100;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct SweepSummary {
+    /// Records whose work was all done, and that left the queue.
     pub records_processed: usize,
     /// Records whose URLs may still be in use: left for a later run.
     pub records_not_due: usize,
+    /// Due records the run began or reached but left in the queue: cut short
+    /// by their share of the time or by the budget, or failed.
+    pub records_unfinished: usize,
+    /// Records still queued when the run ended (due or not): what an operator
+    /// watches to see the queue drain. Past what the run walked, counted up
+    /// to `BACKLOG_COUNT_MAX`.
+    pub backlog: usize,
     pub objects_deleted: usize,
     pub uploads_aborted: usize,
     pub comments_deleted: usize,
     pub uploads_expired: usize,
+    /// Deleted accounts whose leftovers are all gone, and whose names are free.
+    pub accounts_purged: usize,
+    /// Videos of deleted accounts that the deletion itself did not see.
+    pub account_videos_removed: usize,
     pub errors: usize,
-    /// False when the run stopped at its time budget with work left.
+    /// False when the run left due work (a budget ran out, or a step failed).
     pub finished: bool,
 }
 
 /// The scheduled sweep and what it may touch.
-pub struct Sweep<P, Q, A, O, C> {
+pub struct Sweep<P, Q, A, O, C, U> {
     pub pending: P,
     pub queue: Q,
     pub uploads: A,
     pub objects: O,
     pub comments: C,
+    pub accounts: U,
     pub config: Config,
 }
 
-impl<P, Q, A, O, C> Sweep<P, Q, A, O, C>
+impl<P, Q, A, O, C, U> Sweep<P, Q, A, O, C, U>
 where
     P: PendingExpirer,
     Q: DeletionQueue,
     A: UploadLister + UploadAborter,
     O: ObjectRemover,
     C: CommentPurger,
+    U: AccountStore,
 {
     pub fn access(&self) -> Vec<Access> {
         [
@@ -60,6 +83,10 @@ where
             UploadAborter::access(&self.uploads),
             self.objects.access(),
             self.comments.access(),
+            AccountPurger::access(&self.accounts),
+            OwnedVideos::access(&self.accounts),
+            VideoReader::access(&self.accounts),
+            VideoRemover::access(&self.accounts),
         ]
         .concat()
     }
@@ -69,108 +96,74 @@ where
         self.run_as_of(now_epoch(), budget).await
     }
 
-    /// A run as if the clock read `now` (tests use a later `now` instead of waiting).
+    /// A run as if the clock read `now` (tests use a later `now` instead of
+    /// waiting). Each phase gets its share of the time left when it starts.
     pub async fn run_as_of(&self, now: i64, budget: Duration) -> ApiResult<SweepSummary> {
-        let deadline = Instant::now() + budget;
+        let deadline = budget::deadline_in(budget);
         let mut summary = SweepSummary::default();
-        self.expire_abandoned_uploads(now, deadline, &mut summary).await?;
-        let mut in_progress: Option<HashMap<String, Vec<String>>> = None;
-        let mut after: Option<String> = None;
-        loop {
-            if Instant::now() >= deadline {
-                tracing::info!(?summary, "sweep stopped at its time budget");
-                return Ok(summary);
-            }
-            let records = self.queue.queued(RECORDS_PER_PAGE, after.as_deref()).await?;
-            let Some(last) = records.last() else { break };
-            after = Some(last.video_id.clone());
-            let (due, later): (Vec<_>, Vec<_>) = records.into_iter().partition(|r| r.not_before <= now);
-            summary.records_not_due += later.len();
-            if due.is_empty() {
-                continue;
-            }
-            if in_progress.is_none() {
-                match self.uploads_by_key().await {
-                    Ok(listed) => in_progress = Some(listed),
-                    Err(err) => {
-                        // Without the list no upload can be aborted: leave the records.
-                        tracing::warn!(error = %err.cause(), records = due.len(), "listing uploads failed");
-                        summary.errors += 1;
-                        continue;
-                    }
+        let mut finished = true;
+        for (n, (phase, _)) in PHASES.iter().enumerate() {
+            let weights: Vec<u32> = PHASES[n..].iter().map(|(_, weight)| *weight).collect();
+            let phase_deadline = budget::share_ends(Instant::now(), deadline, &weights);
+            let done = match phase {
+                Phase::ExpireUploads => self.expire_abandoned_uploads(now, phase_deadline, &mut summary).await,
+                Phase::DeletionRecords => self.sweep_records(now, phase_deadline, &mut summary).await,
+                Phase::AccountPurges => {
+                    accounts::purge_accounts(&self.accounts, &self.config, now, phase_deadline, &mut summary).await
                 }
+            };
+            if !done {
+                tracing::info!(?phase, "sweep phase left work for the next run");
             }
-            let uploads = in_progress.as_ref().expect("listed above");
-            match self.sweep_page(&due, uploads).await {
-                Ok((aborted, objects, comments)) => {
-                    summary.records_processed += due.len();
-                    summary.uploads_aborted += aborted;
-                    summary.objects_deleted += objects;
-                    summary.comments_deleted += comments;
-                }
-                Err(err) => {
-                    // Leave these records for the next run and go on with the rest.
-                    tracing::warn!(error = %err.cause(), records = due.len(), "sweep page failed");
-                    summary.errors += 1;
-                }
-            }
+            finished &= done;
         }
-        summary.finished = true;
-        tracing::info!(?summary, "sweep finished");
+        summary.finished = finished && summary.errors == 0;
+        tracing::info!(?summary, "sweep run ended");
         Ok(summary)
     }
 
-    /// Multipart uploads in progress, by key (listed once a run: they are few,
-    /// and no new one can start for a deleted video).
-    async fn uploads_by_key(&self) -> ApiResult<HashMap<String, Vec<String>>> {
-        let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
-        for (key, upload_id) in self.uploads.uploads_in_progress().await? {
-            by_key.entry(key).or_default().push(upload_id);
-        }
-        Ok(by_key)
-    }
-
-    /// Uploads and objects, then comments, then the records: a crash in
-    /// between repeats work but never loses a record whose work is undone.
-    async fn sweep_page(
-        &self,
-        records: &[DeletionRecord],
-        uploads: &HashMap<String, Vec<String>>,
-    ) -> ApiResult<(usize, usize, usize)> {
-        let mut aborted = 0;
-        for record in records {
-            let key = video_object_key(&record.video_id);
-            for upload_id in uploads.get(&key).into_iter().flatten() {
-                self.uploads.abort_upload(&key, upload_id).await?;
-                aborted += 1;
-            }
-        }
-        let keys: Vec<String> = records.iter().flat_map(|r| r.object_keys.iter().cloned()).collect();
-        let mut objects = self.objects.delete_objects(&keys).await?;
-        for prefix in records.iter().flat_map(|r| &r.object_prefixes) {
-            objects += self.objects.delete_prefix(prefix).await?;
-        }
-        let video_ids: Vec<String> = records.iter().map(|r| r.video_id.clone()).collect();
-        let comments = self.comments.delete_comments_of(&video_ids).await?;
-        self.queue.remove(&video_ids).await?;
-        Ok((aborted, objects, comments))
-    }
-
-    /// Queues videos still pending after their upload window closed.
-    async fn expire_abandoned_uploads(&self, now: i64, deadline: Instant, summary: &mut SweepSummary) -> ApiResult<()> {
+    /// Queues videos still pending after their upload window closed. True
+    /// when none is left.
+    async fn expire_abandoned_uploads(&self, now: i64, deadline: Instant, summary: &mut SweepSummary) -> bool {
         let urls_live_for = self.config.upload_url_ttl_secs as i64;
-        while Instant::now() < deadline {
-            let videos = self.pending.expired_pending(now - PENDING_GRACE_SECS, EXPIRED_PER_PAGE).await?;
-            if videos.is_empty() {
-                break;
+        loop {
+            if budget::passed(deadline) {
+                return false;
             }
+            let videos = match self.pending.expired_pending(now - PENDING_GRACE_SECS, EXPIRED_PER_PAGE).await {
+                Ok(videos) => videos,
+                Err(err) => {
+                    tracing::warn!(error = %err.cause(), "listing expired uploads failed");
+                    summary.errors += 1;
+                    return false;
+                }
+            };
+            if videos.is_empty() {
+                return true;
+            }
+            let mut expired = 0;
             for video in &videos {
+                if budget::passed(deadline) {
+                    return false;
+                }
                 let record = DeletionRecord::for_video(&video.id, "expired", now, urls_live_for);
-                if self.pending.expire_pending(video, &record).await? {
-                    summary.uploads_expired += 1;
+                match self.pending.expire_pending(video, &record).await {
+                    Ok(true) => {
+                        expired += 1;
+                        summary.uploads_expired += 1;
+                    }
+                    // Completed or deleted meanwhile: nothing to expire.
+                    Ok(false) => {}
+                    Err(err) => {
+                        tracing::warn!(error = %err.cause(), video = %video.id, "expiring an upload failed");
+                        summary.errors += 1;
+                    }
                 }
             }
+            if expired == 0 {
+                // The index still lists what no longer is pending: the next run.
+                return false;
+            }
         }
-        Ok(())
     }
 }

@@ -55,6 +55,21 @@ pub trait ObjectInspector: Send + Sync {
     fn read_range(&self, key: &str, offset: u64, length: u64) -> impl Future<Output = ApiResult<Vec<u8>>> + Send;
 }
 
+/// What S3 holds at a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectHead {
+    pub size: u64,
+    pub content_type: Option<String>,
+}
+
+pub trait ObjectStat: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// The object's size and type (HeadObject), or None if there is none.
+    /// Needs only s3:GetObject: without s3:ListBucket, S3 answers a missing
+    /// key with 403, which reads as none too.
+    fn stat(&self, key: &str) -> impl Future<Output = ApiResult<Option<ObjectHead>>> + Send;
+}
+
 pub trait ObjectRemover: Send + Sync {
     fn access(&self) -> Vec<Access>;
     /// Deletes keys in `DeleteObjects` calls of up to 1000; a missing key is no error.

@@ -91,17 +91,61 @@ pub trait ViewCounter: Send + Sync {
     ) -> impl Future<Output = ApiResult<ViewOutcome>> + Send;
 }
 
+/// A poster upload handed out and not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPoster {
+    pub key: String,
+    pub content_type: String,
+    /// It may be confirmed until then (epoch seconds); its object is swept after.
+    pub until: i64,
+}
+
+/// What a poster write found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PosterOutcome {
+    Done,
+    /// No such video, or one the caller may not see.
+    NotFound,
+    /// Someone else's video.
+    Forbidden,
+    /// The caller's own video, rejected: it gets no poster.
+    Rejected,
+}
+
+/// Hands out poster uploads. What is served changes only on confirmation.
 pub trait PosterSetter: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Records the poster's key and content type if `owner` owns the video;
-    /// with the key of the poster it replaces.
-    fn set_poster(
+    /// Records `pending` as the video's poster upload if `owner` owns it and
+    /// it is pending or ready, and queues `record` (the upload's object, swept
+    /// unless confirmed), in one transaction. It replaces an earlier pending
+    /// upload, whose own record sweeps it.
+    fn offer_poster(
         &self,
         id: &str,
         owner: &str,
-        key: &str,
-        content_type: &str,
-    ) -> impl Future<Output = ApiResult<(Outcome, Option<String>)>> + Send;
+        pending: &PendingPoster,
+        record: &DeletionRecord,
+    ) -> impl Future<Output = ApiResult<PosterOutcome>> + Send;
+}
+
+/// Swaps an uploaded poster in.
+pub trait PosterConfirmer: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// The video, read consistently, with its pending poster upload.
+    fn video_with_pending_poster(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = ApiResult<Option<(Video, Option<PendingPoster>)>>> + Send;
+    /// Makes `pending` the poster, cancels its upload's record and queues
+    /// `replaced` (the poster it replaces), in one transaction, if the video
+    /// is still as read: its owner's, pending or ready, with this pending
+    /// upload and that poster. False if not.
+    fn confirm_poster(
+        &self,
+        video: &Video,
+        pending: &PendingPoster,
+        replaced: Option<&DeletionRecord>,
+    ) -> impl Future<Output = ApiResult<bool>> + Send;
 }
 
 /// Queues objects for the sweep (a replaced poster, say).
@@ -138,7 +182,8 @@ pub trait CommentReader: Send + Sync {
 
 pub trait CommentRemover: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Deletes a comment if `caller` wrote it or owns the video.
+    /// Deletes a comment if `caller` wrote it or owns the video. `NotFound`,
+    /// never `Forbidden`, on a video the caller may not see.
     fn delete_comment(
         &self,
         video_id: &str,
@@ -147,17 +192,41 @@ pub trait CommentRemover: Send + Sync {
     ) -> impl Future<Output = ApiResult<Outcome>> + Send;
 }
 
+/// A comment's key: what the sweep needs to delete it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentKey {
+    pub video_id: String,
+    pub comment_id: String,
+}
+
+/// One page of a video's comment keys.
+#[derive(Debug, Default)]
+pub struct CommentKeys {
+    pub keys: Vec<CommentKey>,
+    /// The page was full: more may remain (a later query finds them once
+    /// this page is deleted).
+    pub more: bool,
+}
+
+/// Deletes the comments of deleted videos, a page at a time.
 pub trait CommentPurger: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// Deletes every comment of these videos, in BatchWriteItem calls of 25
-    /// across videos; how many were deleted.
-    fn delete_comments_of(&self, video_ids: &[String]) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// Up to `limit` comment keys of a video, from its first, read
+    /// consistently: a comment a read missed would outlive its video.
+    fn comment_keys(&self, video_id: &str, limit: u32) -> impl Future<Output = ApiResult<CommentKeys>> + Send;
+    /// Deletes comments by key, of any videos, in BatchWriteItem calls of 25;
+    /// a missing one is no error. How many were deleted.
+    fn delete_comments(&self, keys: &[CommentKey]) -> impl Future<Output = ApiResult<usize>> + Send;
 }
 
 pub trait DeletionQueue: Send + Sync {
     fn access(&self) -> Vec<Access>;
-    /// A page of queued records, oldest video id first.
+    /// A page of queued records, oldest video id first, read consistently (a
+    /// record a read missed would wait a run).
     fn queued(&self, limit: u32, after: Option<&str>) -> impl Future<Output = ApiResult<Vec<DeletionRecord>>> + Send;
+    /// How many records are queued after `after` (all with None), counting
+    /// no further than `at_most`: the backlog.
+    fn count_queued(&self, after: Option<&str>, at_most: usize) -> impl Future<Output = ApiResult<usize>> + Send;
     /// Removes processed records (batches of 25).
     fn remove(&self, video_ids: &[String]) -> impl Future<Output = ApiResult<()>> + Send;
 }

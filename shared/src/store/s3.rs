@@ -12,7 +12,9 @@ use crate::access::Access;
 use crate::config::Config;
 use crate::domain::{now_epoch, rfc3339};
 use crate::error::{ApiError, ApiResult};
-use crate::ports::{DownloadUrls, ObjectInspector, ObjectRemover, PresignedRequest, UploadUrls};
+use crate::ports::{
+    DownloadUrls, ObjectHead, ObjectInspector, ObjectRemover, ObjectStat, PresignedRequest, UploadUrls,
+};
 use crate::store::OrUnavailable;
 
 /// DeleteObjects' limit.
@@ -174,6 +176,28 @@ impl ObjectInspector for Objects {
     }
 }
 
+impl ObjectStat for Objects {
+    fn access(&self) -> Vec<Access> {
+        self.on_objects("s3:GetObject")
+    }
+
+    async fn stat(&self, key: &str) -> ApiResult<Option<ObjectHead>> {
+        match self.client().head_object().bucket(self.bucket()).key(self.key(key)?).send().await {
+            Ok(out) => {
+                let size = out.content_length.unwrap_or(0).max(0) as u64;
+                Ok(Some(ObjectHead { size, content_type: out.content_type }))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            // Without s3:ListBucket (not granted), a missing key is 403.
+            Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 403) => {
+                tracing::info!(key, "HeadObject answered 403: taken as no object");
+                Ok(None)
+            }
+            Err(err) => Err(err).or_unavailable("HeadObject", key),
+        }
+    }
+}
+
 impl ObjectRemover for Objects {
     fn access(&self) -> Vec<Access> {
         // Deleting by prefix lists the keys first.
@@ -200,14 +224,17 @@ impl ObjectRemover for Objects {
     }
 
     async fn delete_prefix(&self, prefix: &str) -> ApiResult<usize> {
-        let mut keys = Vec::new();
+        // A page listed, a page deleted: never more than a page of keys held.
+        let mut deleted = 0;
         let mut pages =
             self.client().list_objects_v2().bucket(self.bucket()).prefix(self.key(prefix)?).into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.or_unavailable("ListObjectsV2", prefix)?;
-            keys.extend(page.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
+            let keys: Vec<String> =
+                page.contents().iter().filter_map(|object| object.key().map(str::to_owned)).collect();
+            deleted += ObjectRemover::delete_objects(self, &keys).await?;
         }
-        ObjectRemover::delete_objects(self, &keys).await
+        Ok(deleted)
     }
 }
 

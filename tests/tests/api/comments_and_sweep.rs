@@ -26,7 +26,7 @@ fn later() -> i64 {
 }
 
 /// Seeds a ready video straight through the store (no S3 object).
-async fn seed_ready_video(t: &TestApp, owner: &str, privacy: Privacy) -> String {
+pub async fn seed_ready_video(t: &TestApp, owner: &str, privacy: Privacy) -> String {
     let id = uuid::Uuid::now_v7().to_string();
     let video = Video {
         id: id.clone(),
@@ -115,7 +115,7 @@ async fn feed_and_user_lists_page_20_20_5_without_gaps_and_refuse_tampered_curso
     }
 }
 
-fn comment_req(id: &str, token: &str, content: &str) -> lambda_http::Request {
+pub fn comment_req(id: &str, token: &str, content: &str) -> lambda_http::Request {
     Req::post("/").param("id", id).bearer(token).json(json!({"content": content})).build()
 }
 
@@ -258,7 +258,10 @@ impl CommentPurger for CommentsDownForDeletes {
     fn access(&self) -> Vec<Access> {
         Vec::new()
     }
-    async fn delete_comments_of(&self, _video_ids: &[String]) -> ApiResult<usize> {
+    async fn comment_keys(&self, _video_id: &str, _limit: u32) -> ApiResult<CommentKeys> {
+        Err(ApiError::unavailable("Query comments", "injected fault"))
+    }
+    async fn delete_comments(&self, _keys: &[CommentKey]) -> ApiResult<usize> {
         Err(ApiError::unavailable("BatchWriteItem comments", "injected fault"))
     }
 }
@@ -273,8 +276,8 @@ async fn a_sweep_interrupted_after_its_s3_step_completes_on_the_next_run() {
         .await
         .assert_status(204);
 
-    let Sweep { pending, queue, uploads, objects, config, .. } = t.sweep();
-    let faulty = Sweep { pending, queue, uploads, objects, comments: CommentsDownForDeletes, config };
+    let Sweep { pending, queue, uploads, objects, accounts, config, .. } = t.sweep();
+    let faulty = Sweep { pending, queue, uploads, objects, comments: CommentsDownForDeletes, accounts, config };
     let interrupted = faulty.run_as_of(later(), LONG_ENOUGH).await.unwrap();
     assert_eq!((interrupted.records_processed, interrupted.errors), (0, 1));
     assert!(!object_exists(&t, &format!("videos/{id}")).await, "the S3 step ran");

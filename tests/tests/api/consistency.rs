@@ -207,6 +207,7 @@ fn read_routes_are_granted_only_reads_and_only_presigners_touch_s3() {
         "get-video",
         "stream-video",
         "create-poster",
+        "complete-poster",
         "get-poster",
         "sweep",
     ];

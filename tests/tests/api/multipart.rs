@@ -343,6 +343,8 @@ async fn a_poster_url_writes_once() {
     unconditional["headers"].as_object_mut().unwrap().retain(|name, _| !name.eq_ignore_ascii_case("if-none-match"));
     assert_eq!(put_upload(&unconditional, other.clone()).await, 403);
     assert_eq!(put_upload(&second, other.clone()).await, 200);
+    let confirm = Req::post("/").param("id", id).bearer(&token).build();
+    t.call(handler!(videos::complete_poster), confirm).await.assert_status(200);
     // The latest poster is served.
     let redirect = t.call(handler!(videos::get_poster), Req::get("/").param("id", id).build()).await;
     assert_eq!(redirect.status.as_u16(), 302);
@@ -364,6 +366,8 @@ async fn after_delete_a_sweep_and_the_urls_expiry_no_object_or_upload_of_the_vid
     let poster = Req::post("/").param("id", &id).bearer(&token).json(json!({"content_type": "image/png", "size": 10}));
     let poster = t.call(handler!(videos::create_poster), poster.build()).await.assert_status(201)["upload"].clone();
     assert_eq!(put_upload(&poster, vec![1u8; 10]).await, 200);
+    let confirm = Req::post("/").param("id", &id).bearer(&token).build();
+    t.call(handler!(videos::complete_poster), confirm).await.assert_status(200);
     let last = part_urls(&t, &token, &id, &[3]).await.remove(0);
 
     assert_eq!(delete(&t, &token, &id).await, 204);

@@ -415,6 +415,8 @@ async fn posters_upload_and_redirect() {
         .build();
     let res = t.call(handler!(videos::create_poster), req).await;
     assert_eq!(put_upload(&res.assert_status(201)["upload"], jpeg.clone()).await, 200);
+    let confirm = Req::post("/").param("id", &id).bearer(&token).build();
+    t.call(handler!(videos::complete_poster), confirm).await.assert_status(200);
     let redirect = t.call(handler!(videos::get_poster), get_poster()).await;
     assert_eq!(redirect.status.as_u16(), 302);
     let image = http_client().get(redirect.headers["location"].to_str().unwrap()).send().await.unwrap();

@@ -42,6 +42,7 @@ pub fn probe(function: &str, fixture: &Fixture) -> (String, Vec<u8>) {
     let json_auth = [("authorization", bearer.as_str()), ("content-type", "application/json")];
     let json = [("content-type", "application/json")];
     let (method, path, body) = match function {
+        "complete-poster" => ("POST", format!("/videos/{missing}/poster/complete"), None),
         "complete-video" => ("POST", format!("/videos/{missing}/complete"), None),
         "create-comment" => ("POST", format!("/videos/{missing}/comments"), Some(r#"{"content":"hi"}"#)),
         "create-poster" => {
@@ -87,7 +88,8 @@ pub fn probe(function: &str, fixture: &Fixture) -> (String, Vec<u8>) {
 fn needs_session(function: &str) -> bool {
     matches!(
         function,
-        "complete-video"
+        "complete-poster"
+            | "complete-video"
             | "create-comment"
             | "create-poster"
             | "create-video"

@@ -4,6 +4,7 @@
 
 mod fakes;
 mod login;
+mod sweep;
 mod videos;
 mod views;
 

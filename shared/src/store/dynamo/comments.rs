@@ -2,15 +2,17 @@
 
 use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
 
-use super::util::{batch_delete, built, is_conditional_failure, query_all, query_page, s, to_item, Item};
+use super::util::{batch_delete, built, is_conditional_failure, query_page, s, to_item, Item};
 use super::videos::{video_key, visibility_expression, VISIBLE_TO_VIEWER};
 use super::Dynamo;
 use crate::access::Access;
 use crate::config::Table::{Comments, Videos};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::video::Comment;
-use crate::error::ApiResult;
-use crate::ports::{CommentPurger, CommentReader, CommentRemover, CommentWriter, Outcome, VideoReader};
+use crate::error::{ApiError, ApiResult};
+use crate::ports::{
+    CommentKey, CommentKeys, CommentPurger, CommentReader, CommentRemover, CommentWriter, Outcome, VideoReader,
+};
 use crate::store::OrUnavailable;
 
 impl CommentWriter for Dynamo {
@@ -79,9 +81,11 @@ impl CommentRemover for Dynamo {
             Err(err) if is_conditional_failure(&err) => {}
             Err(err) => return Err(err).or_unavailable("DeleteItem", table),
         }
-        // ...and so may the video's owner.
-        let owns_video = VideoReader::get_video(self, video_id).await?.is_some_and(|v| v.owner == caller);
-        if !owns_video {
+        // ...and so may the video's owner. A video the caller may not see is
+        // as good as missing: a 403 would confirm that it exists.
+        let video = VideoReader::get_video(self, video_id).await?;
+        let Some(video) = video.filter(|v| v.visible_to(Some(caller))) else { return Ok(Outcome::NotFound) };
+        if video.owner != caller {
             let get = self.client.get_item().table_name(table).set_key(Some(key));
             let exists = get.send().await.or_unavailable("GetItem", table)?.item.is_some();
             return Ok(if exists { Outcome::Forbidden } else { Outcome::NotFound });
@@ -107,14 +111,41 @@ impl CommentPurger for Dynamo {
         vec![Access::dynamodb("dynamodb:Query", Comments), Access::dynamodb("dynamodb:BatchWriteItem", Comments)]
     }
 
-    async fn delete_comments_of(&self, video_ids: &[String]) -> ApiResult<usize> {
+    async fn comment_keys(&self, video_id: &str, limit: u32) -> ApiResult<CommentKeys> {
         let table = self.table(Comments);
-        let mut keys = Vec::new();
-        for video_id in video_ids {
-            keys.extend(query_all(&self.client, table, None, ("video_id", video_id), "video_id, comment_id").await?);
-        }
-        let deleted = keys.len();
-        batch_delete(&self.client, table, keys).await?;
-        Ok(deleted)
+        let out = self
+            .client
+            .query()
+            .table_name(table)
+            .key_condition_expression("video_id = :video")
+            .expression_attribute_values(":video", s(video_id))
+            .projection_expression("comment_id")
+            .limit(limit.max(1) as i32)
+            .consistent_read(true)
+            .send()
+            .await
+            .or_unavailable("Query", table)?;
+        let keys = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| {
+                let comment_id = item.get("comment_id").and_then(|v| v.as_s().ok()).cloned();
+                let comment_id = comment_id.ok_or_else(|| ApiError::internal("a comment without a comment_id"))?;
+                Ok(CommentKey { video_id: video_id.to_owned(), comment_id })
+            })
+            .collect::<ApiResult<_>>()?;
+        Ok(CommentKeys { keys, more: out.last_evaluated_key.is_some() })
+    }
+
+    async fn delete_comments(&self, keys: &[CommentKey]) -> ApiResult<usize> {
+        let items = keys
+            .iter()
+            .map(|key| {
+                Item::from([("video_id".to_owned(), s(&key.video_id)), ("comment_id".to_owned(), s(&key.comment_id))])
+            })
+            .collect();
+        batch_delete(&self.client, self.table(Comments), items).await?;
+        Ok(keys.len())
     }
 }

@@ -1,5 +1,7 @@
 //! The deletion queue: one partition, ordered by video id.
 
+use aws_sdk_dynamodb::types::Select;
+
 use super::util::{batch_delete, from_item, s, Item};
 use super::{Dynamo, DELETION_QUEUE};
 use crate::access::Access;
@@ -9,7 +11,7 @@ use crate::error::ApiResult;
 use crate::ports::{DeletionQueue, RecordQueuer};
 use crate::store::OrUnavailable;
 
-fn record_key(video_id: &str) -> Item {
+pub(super) fn record_key(video_id: &str) -> Item {
     Item::from([("queue".to_owned(), s(DELETION_QUEUE)), ("video_id".to_owned(), s(video_id))])
 }
 
@@ -47,6 +49,33 @@ impl DeletionQueue for Dynamo {
             .await
             .or_unavailable("Query", table)?;
         out.items.unwrap_or_default().into_iter().map(from_item).collect()
+    }
+
+    async fn count_queued(&self, after: Option<&str>, at_most: usize) -> ApiResult<usize> {
+        let table = self.table(Deletions);
+        let (mut count, mut start) = (0, after.map(record_key));
+        while count < at_most {
+            // A count for a metric: eventually consistent, half the reads.
+            let out = self
+                .client
+                .query()
+                .table_name(table)
+                .key_condition_expression("#queue = :queue")
+                .expression_attribute_names("#queue", "queue")
+                .expression_attribute_values(":queue", s(DELETION_QUEUE))
+                .select(Select::Count)
+                .limit(i32::try_from(at_most - count).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .or_unavailable("Query", table)?;
+            count += out.count.max(0) as usize;
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(count.min(at_most))
     }
 
     async fn remove(&self, video_ids: &[String]) -> ApiResult<()> {

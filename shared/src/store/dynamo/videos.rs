@@ -15,8 +15,8 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::video::{DeletionRecord, Privacy, Video, VideoStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{
-    FeedReader, Outcome, OwnedVideos, OwnerVideos, PendingExpirer, PosterSetter, ReadyInfo, UploadSettler,
-    VideoCreator, VideoReader, VideoRemover,
+    FeedReader, OwnedVideos, OwnerVideos, PendingExpirer, ReadyInfo, UploadSettler, VideoCreator, VideoReader,
+    VideoRemover,
 };
 use crate::store::OrUnavailable;
 
@@ -36,7 +36,7 @@ pub(super) fn visibility_expression(viewer: &str) -> (HashMap<String, String>, I
     (HashMap::from(names), Item::from(values))
 }
 
-fn status_name(status: VideoStatus) -> &'static str {
+pub(super) fn status_name(status: VideoStatus) -> &'static str {
     match status {
         VideoStatus::Pending => "pending",
         VideoStatus::Ready => "ready",
@@ -63,15 +63,6 @@ fn video_item(video: &Video) -> ApiResult<Item> {
 }
 
 impl Dynamo {
-    /// After a failed owner condition: someone else's video that the caller
-    /// may see is forbidden; one it may not see is as good as missing.
-    pub(super) async fn missing_or_forbidden(&self, id: &str, caller: &str) -> ApiResult<Outcome> {
-        Ok(match VideoReader::get_video(self, id).await? {
-            Some(video) if video.visible_to(Some(caller)) => Outcome::Forbidden,
-            _ => Outcome::NotFound,
-        })
-    }
-
     async fn query_videos(&self, index: &str, partition: (&str, &str), page: &PageRequest) -> ApiResult<Page<Video>> {
         query_page(&self.client, self.table(Videos), Some(index), partition, "id", &["id"], page).await
     }
@@ -261,7 +252,11 @@ impl UploadSettler for Dynamo {
         let update = Update::builder()
             .table_name(self.table(Videos))
             .set_key(Some(video_key(&video.id)))
-            .update_expression("SET #status = :rejected REMOVE pending_key, upload_id, completing_until")
+            // A rejected video has no poster: its record sweeps every poster object.
+            .update_expression(
+                "SET #status = :rejected REMOVE pending_key, upload_id, completing_until, poster_key, \
+                 poster_content_type, pending_poster_key, pending_poster_content_type, pending_poster_until",
+            )
             .condition_expression("#status = :pending")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":rejected", s("rejected"))
@@ -301,44 +296,6 @@ impl VideoRemover for Dynamo {
         }
         let delete = delete.build();
         self.write_with_record(TransactWriteItem::builder().delete(built(delete)?).build(), record, video).await
-    }
-}
-
-impl PosterSetter for Dynamo {
-    fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:UpdateItem", Videos), Access::dynamodb("dynamodb:GetItem", Videos)]
-    }
-
-    async fn set_poster(
-        &self,
-        id: &str,
-        owner: &str,
-        key: &str,
-        content_type: &str,
-    ) -> ApiResult<(Outcome, Option<String>)> {
-        let table = self.table(Videos);
-        let result = self
-            .client
-            .update_item()
-            .table_name(table)
-            .set_key(Some(video_key(id)))
-            .update_expression("SET poster_content_type = :type, poster_key = :key")
-            .expression_attribute_values(":key", s(key))
-            .condition_expression("#owner = :owner")
-            .expression_attribute_names("#owner", "owner")
-            .expression_attribute_values(":owner", s(owner))
-            .expression_attribute_values(":type", s(content_type))
-            .return_values(ReturnValue::UpdatedOld)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                let replaced = out.attributes.and_then(|old| old.get("poster_key")?.as_s().ok().cloned());
-                Ok((Outcome::Done, replaced))
-            }
-            Err(err) if is_conditional_failure(&err) => Ok((self.missing_or_forbidden(id, owner).await?, None)),
-            Err(err) => Err(err).or_unavailable("UpdateItem", table),
-        }
     }
 }
 
