@@ -60,6 +60,7 @@ pub fn handler_for(function: &str) -> Handler {
         "count-view" => Handler::CountView,
         "create-poster" => Handler::CreatePoster,
         "get-poster" => Handler::GetPoster,
+        "complete-poster" => Handler::CompletePoster,
         "create-comment" => Handler::CreateComment,
         "list-comments" => Handler::ListComments,
         "delete-comment" => Handler::DeleteComment,

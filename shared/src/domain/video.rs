@@ -67,6 +67,32 @@ pub struct Video {
 }
 
 impl Video {
+    /// A 10-byte MP4 of `owner`, as tests and examples seed it: a new id,
+    /// created now, no poster and no upload.
+    pub fn example(owner: &str, status: VideoStatus, privacy: Privacy) -> Video {
+        let now = super::now_epoch();
+        Video {
+            id: uuid::Uuid::now_v7().to_string(),
+            owner: owner.into(),
+            name: "example".into(),
+            description: String::new(),
+            content_type: "video/mp4".into(),
+            size: 10,
+            status,
+            privacy,
+            views: 0,
+            created_at: now,
+            upload_expires_at: now + 900,
+            duration_seconds: None,
+            width: None,
+            height: None,
+            poster_content_type: None,
+            poster_key: None,
+            upload_id: None,
+            part_size: None,
+        }
+    }
+
     /// Public and unlisted ready videos are visible to anyone; everything
     /// else only to its owner.
     pub fn visible_to(&self, viewer: Option<&str>) -> bool {
@@ -213,26 +239,7 @@ mod tests {
     use super::*;
 
     fn video(status: VideoStatus, privacy: Privacy) -> Video {
-        Video {
-            id: "0".into(),
-            owner: "alice".into(),
-            name: "n".into(),
-            description: String::new(),
-            content_type: "video/mp4".into(),
-            size: 1,
-            status,
-            privacy,
-            views: 0,
-            created_at: 0,
-            upload_expires_at: 0,
-            duration_seconds: None,
-            width: None,
-            height: None,
-            poster_content_type: None,
-            poster_key: None,
-            upload_id: None,
-            part_size: None,
-        }
+        Video::example("alice", status, privacy)
     }
 
     #[test]

@@ -27,27 +27,8 @@ fn later() -> i64 {
 
 /// Seeds a ready video straight through the store (no S3 object).
 pub async fn seed_ready_video(t: &TestApp, owner: &str, privacy: Privacy) -> String {
-    let id = uuid::Uuid::now_v7().to_string();
-    let video = Video {
-        id: id.clone(),
-        owner: owner.into(),
-        name: format!("video {id}"),
-        description: String::new(),
-        content_type: "video/mp4".into(),
-        size: 10,
-        status: VideoStatus::Pending,
-        privacy,
-        views: 0,
-        created_at: now_epoch(),
-        upload_expires_at: now_epoch() + 900,
-        duration_seconds: None,
-        width: None,
-        height: None,
-        poster_content_type: None,
-        poster_key: None,
-        upload_id: None,
-        part_size: None,
-    };
+    let video = Video::example(owner, VideoStatus::Pending, privacy);
+    let id = video.id.clone();
     t.db.create_video(&video, t.config.user_quota_bytes).await.unwrap();
     t.db.mark_ready(&video, &ReadyInfo::default()).await.unwrap().expect("was pending");
     id

@@ -1,7 +1,6 @@
 //! A video the caller may not see answers as a missing one: no status tells a
 //! stranger that it exists.
 
-use vidlet::domain::now_epoch;
 use vidlet::domain::video::{Privacy, Video, VideoStatus};
 use vidlet::ports::*;
 use vidlet_tests::{handler, Req, TestApp};
@@ -11,26 +10,8 @@ use crate::comments_and_sweep::{comment_req, seed_ready_video};
 
 /// Seeds a pending video (its upload never completed) straight through the store.
 async fn seed_pending_video(t: &TestApp, owner: &str) -> String {
-    let video = Video {
-        id: uuid::Uuid::now_v7().to_string(),
-        owner: owner.into(),
-        name: "still uploading".into(),
-        description: String::new(),
-        content_type: "video/mp4".into(),
-        size: 10,
-        status: VideoStatus::Pending,
-        privacy: Privacy::Public,
-        views: 0,
-        created_at: now_epoch(),
-        upload_expires_at: now_epoch() + 900,
-        duration_seconds: None,
-        width: None,
-        height: None,
-        poster_content_type: None,
-        poster_key: None,
-        upload_id: None,
-        part_size: None,
-    };
+    let video =
+        Video { name: "still uploading".into(), ..Video::example(owner, VideoStatus::Pending, Privacy::Public) };
     t.db.create_video(&video, t.config.user_quota_bytes).await.unwrap();
     video.id
 }

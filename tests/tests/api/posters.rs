@@ -159,26 +159,7 @@ async fn only_the_owner_of_a_pending_or_ready_video_gets_a_poster() {
     confirm(&t, &public, &owner).await.assert_error(409, "006");
 
     // A rejected video gets none, even one asked for while it was pending.
-    let video = Video {
-        id: uuid::Uuid::now_v7().to_string(),
-        owner: "holder".into(),
-        name: "not a video after all".into(),
-        description: String::new(),
-        content_type: "video/mp4".into(),
-        size: 10,
-        status: VideoStatus::Pending,
-        privacy: Privacy::Public,
-        views: 0,
-        created_at: now_epoch(),
-        upload_expires_at: now_epoch() + 900,
-        duration_seconds: None,
-        width: None,
-        height: None,
-        poster_content_type: None,
-        poster_key: None,
-        upload_id: None,
-        part_size: None,
-    };
+    let video = Video::example("holder", VideoStatus::Pending, Privacy::Public);
     t.db.create_video(&video, t.config.user_quota_bytes).await.unwrap();
     let asked = ask(&t, &video.id, &owner, "image/png", 10).await.assert_status(201)["upload"].clone();
     assert_eq!(put_upload(&asked, vec![1u8; 10]).await, 200);

@@ -183,26 +183,8 @@ fn ordinary(fake: &Fake, n: usize) -> Vec<String> {
 }
 
 fn pending_video(id: &str) -> Video {
-    Video {
-        id: id.into(),
-        owner: "o".into(),
-        name: "n".into(),
-        description: String::new(),
-        content_type: "video/mp4".into(),
-        size: 1,
-        status: crate::domain::video::VideoStatus::Pending,
-        privacy: crate::domain::video::Privacy::Public,
-        views: 0,
-        created_at: 0,
-        upload_expires_at: 0,
-        duration_seconds: None,
-        width: None,
-        height: None,
-        poster_content_type: None,
-        poster_key: None,
-        upload_id: None,
-        part_size: None,
-    }
+    let status = crate::domain::video::VideoStatus::Pending;
+    Video { id: id.into(), ..Video::example("o", status, crate::domain::video::Privacy::Public) }
 }
 
 async fn run(fake: &Fake, budget: Duration) -> SweepSummary {

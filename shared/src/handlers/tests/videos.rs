@@ -18,26 +18,7 @@ fn get_video(memory: &Memory) -> GetVideo<Memory, Memory, Memory> {
 }
 
 pub(super) fn video(owner: &str, status: VideoStatus, privacy: Privacy) -> Video {
-    Video {
-        id: uuid::Uuid::now_v7().to_string(),
-        owner: owner.into(),
-        name: "n".into(),
-        description: String::new(),
-        content_type: "video/mp4".into(),
-        size: 1,
-        status,
-        privacy,
-        views: 0,
-        created_at: 0,
-        upload_expires_at: 0,
-        duration_seconds: None,
-        width: None,
-        height: None,
-        poster_content_type: None,
-        poster_key: None,
-        upload_id: None,
-        part_size: None,
-    }
+    Video::example(owner, status, privacy)
 }
 
 #[tokio::test]
