@@ -155,30 +155,34 @@
   };
 
   // ---------------------------------------------------------------------------------------
-  // Session: kept in sessionStorage, sent as Authorization: Bearer <id>.
+  // Session: sent as Authorization: Bearer <id>. Kept in sessionStorage (gone
+  // with the tab), or with "keep me signed in" in localStorage (30 days). The
+  // server extends a session in use, so only its 401 says a session ended.
 
   const session = {
     get() {
       try {
-        const raw = sessionStorage.getItem(SESSION_KEY);
+        const raw = sessionStorage.getItem(SESSION_KEY) || localStorage.getItem(SESSION_KEY);
         if (!raw) return null;
         const s = JSON.parse(raw);
         if (!s || typeof s.id !== 'string' || typeof s.username !== 'string') return null;
-        if (s.expiresAt && Date.parse(s.expiresAt) <= Date.now()) {
-          sessionStorage.removeItem(SESSION_KEY);
-          return null;
-        }
         return s;
       } catch {
         return null;
       }
     },
-    set(body) {
-      const value = { id: body.session_id, username: body.user.username, expiresAt: body.expires_at || null };
-      sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
+    set(body, remember) {
+      this.clear();
+      const value = { id: body.session_id, username: body.user.username };
+      (remember ? localStorage : sessionStorage).setItem(SESSION_KEY, JSON.stringify(value));
     },
     clear() {
       sessionStorage.removeItem(SESSION_KEY);
+      try {
+        localStorage.removeItem(SESSION_KEY);
+      } catch {
+        // Storage disabled: nothing was kept there.
+      }
     },
     username() {
       const s = this.get();
@@ -574,6 +578,7 @@
     });
     const error = h('p', { className: 'form-error', role: 'alert', testid: id('error'), hidden: true });
     const submit = h('button', { type: 'submit', className: 'button', testid: id('submit') }, register ? 'Create account' : 'Sign in');
+    const keep = h('input', { type: 'checkbox', id: id('remember'), name: 'remember', testid: id('remember') });
     const form = h('form', { className: 'form', testid: id('form'), 'aria-labelledby': id('title') },
       h('div', { className: 'field' },
         h('label', { for: id('username') }, 'Username'),
@@ -583,6 +588,9 @@
         h('label', { for: id('password') }, 'Password'),
         password,
         register ? h('p', { className: 'hint', id: id('password-hint') }, 'At least 8 characters.') : null),
+      register ? null : h('div', { className: 'field field-inline' },
+        keep,
+        h('label', { for: id('remember') }, 'Keep me signed in on this device')),
       error,
       h('div', { className: 'form-actions' }, submit));
 
@@ -594,10 +602,12 @@
         const credentials = { username: username.value.trim(), password: password.value };
         const deviceToken = register ? undefined : devices.tokenFor(credentials.username);
         if (deviceToken) credentials.device_token = deviceToken;
+        const remember = !register && keep.checked;
+        if (remember) credentials.remember = true;
         const body = await api('POST', register ? '/users' : '/sessions', credentials);
         if (!ctx.alive()) return;
         devices.remember(body);
-        session.set(body);
+        session.set(body, remember);
         flash(register ? `Welcome, ${body.user.username}! Your account is ready.` : `Signed in as ${body.user.username}.`);
         const target = returnTo || '#/';
         returnTo = null;

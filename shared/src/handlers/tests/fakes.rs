@@ -50,6 +50,7 @@ impl Memory {
             generation: user.generation,
             created_at: 0,
             expires_at: i64::MAX,
+            lifetime_secs: 1800,
         };
         self.sessions.lock().unwrap().insert(session.session_hash.clone(), session);
         token.0
@@ -72,6 +73,12 @@ impl SessionReader for Memory {
     async fn get_session(&self, username: &Username, hash: &str) -> ApiResult<(Option<Session>, Option<User>)> {
         let session = self.sessions.lock().unwrap().get(hash).cloned();
         Ok((session, self.users.lock().unwrap().get(username.as_str()).cloned()))
+    }
+    async fn extend_session(&self, hash: &str, from: i64, to: i64) -> ApiResult<()> {
+        if let Some(session) = self.sessions.lock().unwrap().get_mut(hash).filter(|s| s.expires_at == from) {
+            session.expires_at = to;
+        }
+        Ok(())
     }
 }
 
