@@ -1122,6 +1122,10 @@
       video.description ? h('p', { className: 'description', testid: 'video-description' }, video.description) : null,
       mine ? h('div', { className: 'owner-actions' },
         h('button', {
+          type: 'button', className: 'button button-ghost', testid: 'video-edit',
+          on: { click: () => window.vidletEdit.open(video, api, () => renderVideo(ctx, video.id)) },
+        }, 'Edit'),
+        h('button', {
           type: 'button', className: 'button button-danger-ghost', testid: 'video-delete',
           on: { click: () => deleteVideo(video, () => go(`#/u/${enc(me)}`)) },
         }, 'Delete video')) : null);

@@ -49,6 +49,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/videos", "list-videos", Auth::None, "The public feed, newest first"),
     route("GET", "/videos/{id}", "get-video", Auth::OptionalSession, "A video"),
     route("DELETE", "/videos/{id}", "delete-video", Auth::Session, "Delete your video"),
+    route("PATCH", "/videos/{id}", "update-video", Auth::Session, "Edit your video's name, description or privacy"),
     route(
         "POST",
         "/videos/{id}/upload/parts",

@@ -53,6 +53,7 @@ pub fn handler_for(function: &str) -> Handler {
         "list-videos" => Handler::ListVideos,
         "get-video" => Handler::GetVideo,
         "delete-video" => Handler::DeleteVideo,
+        "update-video" => Handler::UpdateVideo,
         "upload-parts" => Handler::UploadParts,
         "get-upload" => Handler::GetUpload,
         "complete-video" => Handler::CompleteVideo,

@@ -15,6 +15,7 @@ use vidlet::handlers::accounts::{GetUser, Login, Logout, Me, Register};
 use vidlet::handlers::comments::{CreateComment, DeleteComment, ListComments};
 use vidlet::handlers::complete::CompleteVideo;
 use vidlet::handlers::delete_user::DeleteUser;
+use vidlet::handlers::edit::UpdateVideo;
 use vidlet::handlers::fallback::Fallback;
 use vidlet::handlers::media::{CountView, StreamVideo};
 use vidlet::handlers::posters::{CompletePoster, CreatePoster, GetPoster};
@@ -51,6 +52,7 @@ pub enum Handler {
     ListVideos,
     ListUserVideos,
     DeleteVideo,
+    UpdateVideo,
     StreamVideo,
     CountView,
     CreatePoster,
@@ -107,6 +109,9 @@ macro_rules! handler {
     };
     (videos::delete_video) => {
         $crate::Handler::DeleteVideo
+    };
+    (videos::update_video) => {
+        $crate::Handler::UpdateVideo
     };
     (videos::stream_video) => {
         $crate::Handler::StreamVideo
@@ -266,6 +271,7 @@ impl TestApp {
                 respond("test", &DeleteVideo { sessions: db.clone(), videos: db.clone(), remover: db, config }, req)
                     .await
             }
+            Handler::UpdateVideo => respond("test", &UpdateVideo { sessions: db.clone(), editor: db }, req).await,
             Handler::StreamVideo => {
                 let h =
                     StreamVideo { sessions: db.clone(), videos: db, download_urls: self.bucket.scoped(VIDEOS), config };

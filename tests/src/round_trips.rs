@@ -163,6 +163,17 @@ pub async fn measure() -> Vec<RoundTrips> {
     t.call(handler!(comments::delete_comment), delete_comment.build()).await.assert_status(204);
     run("DELETE /videos/{id}/comments/{comment_id}", 2, "session read, conditional delete (author)", counter.take());
 
+    let patch =
+        Req::new("PATCH", "/").param("id", &id).bearer(&token).json(json!({"name": "renamed", "privacy": "public"}));
+    call(&t, handler!(videos::update_video), patch).await;
+    run(
+        "PATCH /videos/{id}",
+        2,
+        "session read, one conditional UpdateItem: the fields and the feed/owner-list keys together (a refusal \
+         returns the item, so 403, 404 and 409 cost no read)",
+        counter.take(),
+    );
+
     t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build())
         .await
         .assert_status(204);

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod comments;
 pub mod complete;
 pub mod delete_user;
+pub mod edit;
 pub mod fallback;
 mod guesses;
 pub mod media;

@@ -5,6 +5,7 @@ mod accounts;
 mod cli;
 mod comments_and_sweep;
 mod consistency;
+mod edit;
 mod hardening;
 mod head;
 mod hidden_videos;
