@@ -14,6 +14,7 @@ pub mod complete;
 pub mod delete_user;
 pub mod fallback;
 mod guesses;
+pub mod likes;
 pub mod media;
 pub mod posters;
 pub mod sweep;

@@ -10,6 +10,7 @@ mod head;
 mod hidden_videos;
 mod hostile;
 mod iam;
+mod likes;
 mod lockout;
 mod metrics;
 mod multipart;

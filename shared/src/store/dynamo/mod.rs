@@ -5,6 +5,7 @@
 mod accounts;
 mod comments;
 mod deletions;
+mod likes;
 mod posters;
 mod purge;
 pub mod util;
