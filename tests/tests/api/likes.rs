@@ -77,8 +77,8 @@ async fn concurrent_likes_and_unlikes_keep_the_count_exact() {
     // Each of 20 users likes twice at once; then half of them unlike twice
     // while the other half like again, all at once.
     let mut racing = JoinSet::new();
-    for token in fans.iter().chain(&fans).cloned() {
-        let (t, id) = (t.clone(), id.clone());
+    for token in fans.iter().chain(&fans) {
+        let (t, id, token) = (t.clone(), id.clone(), token.clone());
         racing.spawn(async move { like(&t, &id, &token).await.status.as_u16() });
     }
     assert!(racing.join_all().await.iter().all(|&s| s == 204));
