@@ -1119,6 +1119,7 @@
         ' · ', h('span', { testid: 'video-views' }, formatViews(video.views)),
         ' · ', timeElement(video.created_at, true, 'video-date')),
       statusBadges(video),
+      likeButton(video),
       video.description ? h('p', { className: 'description', testid: 'video-description' }, video.description) : null,
       mine ? h('div', { className: 'owner-actions' },
         h('button', {
@@ -1132,6 +1133,46 @@
 
     show(h('article', { className: 'watch', testid: 'video-page', dataset: { videoId: video.id } },
       playerWrap, info, commentsSection(ctx, video)));
+  }
+
+  /**
+   * The like button: a toggle (aria-pressed) with the count. PUT and DELETE are idempotent, so
+   * the count shown moves by one only when the pressed state changes. Signed out: a sign-in link.
+   */
+  function likeButton(video) {
+    let liked = video.liked_by_me === true;
+    let count = Number.isFinite(video.likes) ? video.likes : 0;
+    const countText = () => `${numberFormat.format(count)} ${count === 1 ? 'like' : 'likes'}`;
+    const shown = h('span', { testid: 'video-likes', 'aria-live': 'polite' }, countText());
+    if (!session.username()) {
+      return h('p', { className: 'like-row' }, shown, ' · ',
+        h('a', { href: '#/signin', on: { click: () => { returnTo = `#/v/${enc(video.id)}`; } } }, 'Sign in'),
+        ' to like.');
+    }
+    const heart = h('span', { 'aria-hidden': 'true' }, liked ? '♥' : '♡');
+    const button = h('button', {
+      type: 'button', className: 'button button-ghost button-small like-button', testid: 'video-like',
+      'aria-pressed': String(liked),
+    }, heart, ' Like');
+    const error = h('span', { className: 'form-error', role: 'alert', testid: 'like-error' });
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      error.textContent = '';
+      try {
+        await api(liked ? 'DELETE' : 'PUT', `/videos/${enc(video.id)}/like`);
+        count += liked ? -1 : 1;
+        liked = !liked;
+        button.setAttribute('aria-pressed', String(liked));
+        heart.textContent = liked ? '♥' : '♡';
+        shown.textContent = countText();
+      } catch (err) {
+        error.textContent = err.message;
+      } finally {
+        button.disabled = false;
+        button.focus();
+      }
+    });
+    return h('p', { className: 'like-row' }, button, shown, error);
   }
 
   /**

@@ -17,10 +17,12 @@ pub enum Table {
     Devices,
     /// Who viewed which video lately (a view counts once per viewer in a window).
     ViewMarks,
+    /// Who likes which video (the video's `likes` counts them).
+    Likes,
 }
 
 impl Table {
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Users,
         Table::Sessions,
         Table::LoginAttempts,
@@ -29,6 +31,7 @@ impl Table {
         Table::Deletions,
         Table::Devices,
         Table::ViewMarks,
+        Table::Likes,
     ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
@@ -42,6 +45,7 @@ impl Table {
             Table::Deletions => "deletions",
             Table::Devices => "devices",
             Table::ViewMarks => "view_marks",
+            Table::Likes => "likes",
         }
     }
 

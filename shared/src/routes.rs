@@ -73,6 +73,8 @@ pub const ROUTES: &[Route] = &[
         Auth::OptionalSession,
         "Report a view once played (counts once per viewer in 6 hours)",
     ),
+    route("PUT", "/videos/{id}/like", "like-video", Auth::Session, "Like a video (idempotent)"),
+    route("DELETE", "/videos/{id}/like", "unlike-video", Auth::Session, "Take your like back (idempotent)"),
     route("POST", "/videos/{id}/poster", "create-poster", Auth::Session, "A presigned upload for the poster"),
     route("GET", "/videos/{id}/poster", "get-poster", Auth::OptionalSession, "302 to the poster"),
     route(

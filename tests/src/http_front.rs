@@ -59,6 +59,8 @@ pub fn handler_for(function: &str) -> Handler {
         "complete-video" => Handler::CompleteVideo,
         "stream-video" => Handler::StreamVideo,
         "count-view" => Handler::CountView,
+        "like-video" => Handler::LikeVideo,
+        "unlike-video" => Handler::UnlikeVideo,
         "create-poster" => Handler::CreatePoster,
         "get-poster" => Handler::GetPoster,
         "complete-poster" => Handler::CompletePoster,

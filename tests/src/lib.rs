@@ -17,6 +17,7 @@ use vidlet::handlers::complete::CompleteVideo;
 use vidlet::handlers::delete_user::DeleteUser;
 use vidlet::handlers::edit::UpdateVideo;
 use vidlet::handlers::fallback::Fallback;
+use vidlet::handlers::likes::{LikeVideo, UnlikeVideo};
 use vidlet::handlers::media::{CountView, StreamVideo};
 use vidlet::handlers::posters::{CompletePoster, CreatePoster, GetPoster};
 use vidlet::handlers::sweep::Sweep;
@@ -55,6 +56,8 @@ pub enum Handler {
     UpdateVideo,
     StreamVideo,
     CountView,
+    LikeVideo,
+    UnlikeVideo,
     CreatePoster,
     CompletePoster,
     GetPoster,
@@ -118,6 +121,12 @@ macro_rules! handler {
     };
     (videos::count_view) => {
         $crate::Handler::CountView
+    };
+    (videos::like_video) => {
+        $crate::Handler::LikeVideo
+    };
+    (videos::unlike_video) => {
+        $crate::Handler::UnlikeVideo
     };
     (videos::create_poster) => {
         $crate::Handler::CreatePoster
@@ -280,6 +289,8 @@ impl TestApp {
             Handler::CountView => {
                 respond("test", &CountView { sessions: db.clone(), views: db, config, clock: Clock::System }, req).await
             }
+            Handler::LikeVideo => respond("test", &LikeVideo { sessions: db.clone(), likes: db }, req).await,
+            Handler::UnlikeVideo => respond("test", &UnlikeVideo { sessions: db.clone(), likes: db }, req).await,
             Handler::CreatePoster => {
                 let h = CreatePoster {
                     sessions: db.clone(),

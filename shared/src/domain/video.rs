@@ -45,6 +45,9 @@ pub struct Video {
     pub status: VideoStatus,
     pub privacy: Privacy,
     pub views: u64,
+    /// Kept by the likes' transactions; absent on items from before likes.
+    #[serde(default)]
+    pub likes: u64,
     pub created_at: i64,
     pub upload_expires_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +84,7 @@ impl Video {
             status,
             privacy,
             views: 0,
+            likes: 0,
             created_at: now,
             upload_expires_at: now + 900,
             duration_seconds: None,

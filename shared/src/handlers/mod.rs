@@ -15,6 +15,7 @@ pub mod delete_user;
 pub mod edit;
 pub mod fallback;
 mod guesses;
+pub mod likes;
 pub mod media;
 pub mod posters;
 pub mod sweep;

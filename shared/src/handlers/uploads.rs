@@ -109,6 +109,7 @@ where
             status: VideoStatus::Pending,
             privacy: input.privacy.unwrap_or_default(),
             views: 0,
+            likes: 0,
             created_at: now,
             upload_expires_at: now + self.config.upload_window_secs,
             duration_seconds: None,

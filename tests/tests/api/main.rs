@@ -11,6 +11,7 @@ mod head;
 mod hidden_videos;
 mod hostile;
 mod iam;
+mod likes;
 mod lockout;
 mod metrics;
 mod multipart;

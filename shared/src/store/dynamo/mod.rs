@@ -6,6 +6,7 @@ mod accounts;
 mod comments;
 mod deletions;
 mod edits;
+mod likes;
 mod posters;
 mod purge;
 pub mod util;
