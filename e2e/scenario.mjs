@@ -87,7 +87,10 @@ async function step(number, title, { requires = () => null, pages = () => [] } =
     const message = (err && err.message ? err.message : String(err)).split('\n')[0];
     console.log(`FAIL  ${label}: ${message}`);
     let i = 0;
-    for (const page of pages()) await screenshot(page, `failure-step${number}-${i++}`);
+    for (const page of pages()) {
+      await screenshot(page, `failure-step${number}-${i++}`);
+      await describeFailure(err, page);
+    }
   } finally {
     clearTimeout(timer);
   }
@@ -96,11 +99,31 @@ async function step(number, title, { requires = () => null, pages = () => [] } =
 // ------------------------------------------------------------------------------------------
 // Page helpers.
 
+/** What CI shows of a failure: the call that waited, where the page was, what it failed to load. */
+async function describeFailure(err, page) {
+  const waited = String(err && err.message ? err.message : '').split('\n').find((l) => /waiting for|locator\(/.test(l));
+  if (waited) console.log(`      ${waited.trim()}`);
+  if (!page || page.isClosed()) return;
+  const shown = await page.evaluate(() => (document.querySelector('#view') || document.body).innerText)
+    .catch((e) => `(unreadable: ${e.message.split('\n')[0]})`);
+  console.log(`      page ${page.url()} shows: ${JSON.stringify(String(shown).replace(/\s+/g, ' ').slice(0, 300))}`);
+  for (const line of (troubles.get(page) || []).slice(-8)) console.log(`      ${line}`);
+}
+
+/** Per page: requests that failed or answered 5xx, for describeFailure. */
+const troubles = new WeakMap();
+
 async function newPage(context, label) {
   const page = await context.newPage();
   page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   page.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
   page.on('pageerror', (err) => problems.push(`[${label}] uncaught: ${err.message}`));
+  const seen = [];
+  troubles.set(page, seen);
+  page.on('requestfailed', (req) => seen.push(`failed: ${req.method()} ${req.url().split('?')[0]} (${req.failure()?.errorText})`));
+  page.on('response', (res) => {
+    if (res.status() >= 500) seen.push(`${res.status()}: ${res.request().method()} ${res.url().split('?')[0]}`);
+  });
   page.on('console', (msg) => {
     if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) {
       problems.push(`[${label}] ${msg.text()}`);
