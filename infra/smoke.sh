@@ -15,6 +15,8 @@ export SITE_ORIGINS="http://127.0.0.1:$PORT,http://localhost:$PORT"
 # Parts of S3's minimum, 5 MiB (the default is 8 MiB), so that the ~11.5 MiB
 # videos of this script and of the browser scenario are 3 parts.
 export MIN_PART_BYTES=5242880
+# Sessions short enough that the browser scenario outlives one: a session in use is extended.
+export SESSION_TTL_SECONDS=${SMOKE_SESSION_TTL_SECONDS:-60}
 LOG=$ROOT/target/smoke-watch.log
 mkdir -p target
 
@@ -28,6 +30,20 @@ for _ in $(seq 1 120); do
   curl -s -o /dev/null "$BASE/" && break
   kill -0 $WATCH 2>/dev/null || { echo "smoke: cargo lambda watch exited"; cat "$LOG"; exit 1; }
   sleep 1
+done
+
+# cargo lambda watch builds a function on its first request (and vidlet once per feature set):
+# build every one now, so that no browser step waits on the compiler.
+NIL=00000000-0000-7000-8000-000000000000
+for route in "GET /" "GET /videos" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
+  "GET /videos/$NIL/comments" "GET /videos/$NIL/stream" "GET /videos/$NIL/poster" "GET /videos/$NIL/upload" \
+  "POST /videos/$NIL/views" \
+  "GET /me" "POST /users" "POST /sessions" "POST /videos" "POST /videos/$NIL/upload/parts" \
+  "POST /videos/$NIL/complete" "POST /videos/$NIL/poster" "POST /videos/$NIL/poster/complete" \
+  "POST /videos/$NIL/comments" "PATCH /videos/$NIL" "PUT /videos/$NIL/like" "DELETE /videos/$NIL/like" \
+  "DELETE /videos/$NIL" "DELETE /videos/$NIL/comments/$NIL" "DELETE /users/nobody" "DELETE /sessions/current" \
+  "PATCH /nowhere"; do
+  curl -s -o /dev/null -m 300 -X "${route%% *}" "$BASE${route#* }" || true
 done
 
 passed=0 failed=0
@@ -183,20 +199,6 @@ expect "me after logout" 401 "$BASE/me" -H "Authorization: Bearer $TOKEN"
 
 echo "smoke: $passed passed, $failed failed"
 [[ $failed == 0 ]] || { echo "--- watch log tail"; tail -n 40 "$LOG"; exit 1; }
-
-# cargo lambda watch builds a function on its first request (and vidlet once per feature set):
-# build every one now, so that no browser step waits on the compiler.
-NIL=00000000-0000-7000-8000-000000000000
-for route in "GET /" "GET /videos" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
-  "GET /videos/$NIL/comments" "GET /videos/$NIL/stream" "GET /videos/$NIL/poster" "GET /videos/$NIL/upload" \
-  "POST /videos/$NIL/views" \
-  "GET /me" "POST /users" "POST /sessions" "POST /videos" "POST /videos/$NIL/upload/parts" \
-  "POST /videos/$NIL/complete" "POST /videos/$NIL/poster" "POST /videos/$NIL/poster/complete" \
-  "POST /videos/$NIL/comments" \
-  "DELETE /videos/$NIL" "DELETE /videos/$NIL/comments/$NIL" "DELETE /users/nobody" "DELETE /sessions/current" \
-  "PATCH /nowhere"; do
-  curl -s -o /dev/null -m 300 -X "${route%% *}" "$BASE${route#* }" || true
-done
 
 BASE_URL=$BASE node e2e/scenario.mjs
 

@@ -155,30 +155,34 @@
   };
 
   // ---------------------------------------------------------------------------------------
-  // Session: kept in sessionStorage, sent as Authorization: Bearer <id>.
+  // Session: sent as Authorization: Bearer <id>. Kept in sessionStorage (gone
+  // with the tab), or with "keep me signed in" in localStorage (30 days). The
+  // server extends a session in use, so only its 401 says a session ended.
 
   const session = {
     get() {
       try {
-        const raw = sessionStorage.getItem(SESSION_KEY);
+        const raw = sessionStorage.getItem(SESSION_KEY) || localStorage.getItem(SESSION_KEY);
         if (!raw) return null;
         const s = JSON.parse(raw);
         if (!s || typeof s.id !== 'string' || typeof s.username !== 'string') return null;
-        if (s.expiresAt && Date.parse(s.expiresAt) <= Date.now()) {
-          sessionStorage.removeItem(SESSION_KEY);
-          return null;
-        }
         return s;
       } catch {
         return null;
       }
     },
-    set(body) {
-      const value = { id: body.session_id, username: body.user.username, expiresAt: body.expires_at || null };
-      sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
+    set(body, remember) {
+      this.clear();
+      const value = { id: body.session_id, username: body.user.username };
+      (remember ? localStorage : sessionStorage).setItem(SESSION_KEY, JSON.stringify(value));
     },
     clear() {
       sessionStorage.removeItem(SESSION_KEY);
+      try {
+        localStorage.removeItem(SESSION_KEY);
+      } catch {
+        // Storage disabled: nothing was kept there.
+      }
     },
     username() {
       const s = this.get();
@@ -574,6 +578,7 @@
     });
     const error = h('p', { className: 'form-error', role: 'alert', testid: id('error'), hidden: true });
     const submit = h('button', { type: 'submit', className: 'button', testid: id('submit') }, register ? 'Create account' : 'Sign in');
+    const keep = h('input', { type: 'checkbox', id: id('remember'), name: 'remember', testid: id('remember') });
     const form = h('form', { className: 'form', testid: id('form'), 'aria-labelledby': id('title') },
       h('div', { className: 'field' },
         h('label', { for: id('username') }, 'Username'),
@@ -583,6 +588,9 @@
         h('label', { for: id('password') }, 'Password'),
         password,
         register ? h('p', { className: 'hint', id: id('password-hint') }, 'At least 8 characters.') : null),
+      register ? null : h('div', { className: 'field field-inline' },
+        keep,
+        h('label', { for: id('remember') }, 'Keep me signed in on this device')),
       error,
       h('div', { className: 'form-actions' }, submit));
 
@@ -594,10 +602,12 @@
         const credentials = { username: username.value.trim(), password: password.value };
         const deviceToken = register ? undefined : devices.tokenFor(credentials.username);
         if (deviceToken) credentials.device_token = deviceToken;
+        const remember = !register && keep.checked;
+        if (remember) credentials.remember = true;
         const body = await api('POST', register ? '/users' : '/sessions', credentials);
         if (!ctx.alive()) return;
         devices.remember(body);
-        session.set(body);
+        session.set(body, remember);
         flash(register ? `Welcome, ${body.user.username}! Your account is ready.` : `Signed in as ${body.user.username}.`);
         const target = returnTo || '#/';
         returnTo = null;
@@ -1109,8 +1119,13 @@
         ' · ', h('span', { testid: 'video-views' }, formatViews(video.views)),
         ' · ', timeElement(video.created_at, true, 'video-date')),
       statusBadges(video),
+      likeButton(video),
       video.description ? h('p', { className: 'description', testid: 'video-description' }, video.description) : null,
       mine ? h('div', { className: 'owner-actions' },
+        h('button', {
+          type: 'button', className: 'button button-ghost', testid: 'video-edit',
+          on: { click: () => window.vidletEdit.open(video, api, () => renderVideo(ctx, video.id)) },
+        }, 'Edit'),
         h('button', {
           type: 'button', className: 'button button-danger-ghost', testid: 'video-delete',
           on: { click: () => deleteVideo(video, () => go(`#/u/${enc(me)}`)) },
@@ -1118,6 +1133,46 @@
 
     show(h('article', { className: 'watch', testid: 'video-page', dataset: { videoId: video.id } },
       playerWrap, info, commentsSection(ctx, video)));
+  }
+
+  /**
+   * The like button: a toggle (aria-pressed) with the count. PUT and DELETE are idempotent, so
+   * the count shown moves by one only when the pressed state changes. Signed out: a sign-in link.
+   */
+  function likeButton(video) {
+    let liked = video.liked_by_me === true;
+    let count = Number.isFinite(video.likes) ? video.likes : 0;
+    const countText = () => `${numberFormat.format(count)} ${count === 1 ? 'like' : 'likes'}`;
+    const shown = h('span', { testid: 'video-likes', 'aria-live': 'polite' }, countText());
+    if (!session.username()) {
+      return h('p', { className: 'like-row' }, shown, ' · ',
+        h('a', { href: '#/signin', on: { click: () => { returnTo = `#/v/${enc(video.id)}`; } } }, 'Sign in'),
+        ' to like.');
+    }
+    const heart = h('span', { 'aria-hidden': 'true' }, liked ? '♥' : '♡');
+    const button = h('button', {
+      type: 'button', className: 'button button-ghost button-small like-button', testid: 'video-like',
+      'aria-pressed': String(liked),
+    }, heart, ' Like');
+    const error = h('span', { className: 'form-error', role: 'alert', testid: 'like-error' });
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      error.textContent = '';
+      try {
+        await api(liked ? 'DELETE' : 'PUT', `/videos/${enc(video.id)}/like`);
+        count += liked ? -1 : 1;
+        liked = !liked;
+        button.setAttribute('aria-pressed', String(liked));
+        heart.textContent = liked ? '♥' : '♡';
+        shown.textContent = countText();
+      } catch (err) {
+        error.textContent = err.message;
+      } finally {
+        button.disabled = false;
+        button.focus();
+      }
+    });
+    return h('p', { className: 'like-row' }, button, shown, error);
   }
 
   /**

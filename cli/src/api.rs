@@ -154,7 +154,8 @@ impl Api {
     }
 
     pub async fn login(&self, username: &str, password: &str, device_token: Option<&str>) -> Result<SessionCreated> {
-        let mut body = serde_json::json!({ "username": username, "password": password });
+        // The session lives in a private file, as a browser's "keep me signed in".
+        let mut body = serde_json::json!({ "username": username, "password": password, "remember": true });
         if let Some(token) = device_token {
             body["device_token"] = token.into();
         }

@@ -18,8 +18,14 @@ pub async fn require_account(sessions: &impl SessionReader, req: &Request) -> Ap
     let (session, user) = sessions.get_session(&username, &hash).await?;
     let (Some(session), Some(user)) = (session, user) else { return Err(NO_SESSION) };
     // TTL deletion lags, so expiry is checked on every read.
-    if !session.is_valid_for(&user, now_epoch()) {
+    let now = now_epoch();
+    if !session.is_valid_for(&user, now) {
         return Err(NO_SESSION);
+    }
+    let mut session = session;
+    if let Some(extended) = session.extended_expiry(now) {
+        sessions.extend_session(&session.session_hash, session.expires_at, extended).await?;
+        session.expires_at = extended;
     }
     Ok((session, user))
 }

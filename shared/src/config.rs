@@ -17,10 +17,12 @@ pub enum Table {
     Devices,
     /// Who viewed which video lately (a view counts once per viewer in a window).
     ViewMarks,
+    /// Who likes which video (the video's `likes` counts them).
+    Likes,
 }
 
 impl Table {
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Users,
         Table::Sessions,
         Table::LoginAttempts,
@@ -29,6 +31,7 @@ impl Table {
         Table::Deletions,
         Table::Devices,
         Table::ViewMarks,
+        Table::Likes,
     ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
@@ -42,6 +45,7 @@ impl Table {
             Table::Deletions => "deletions",
             Table::Devices => "devices",
             Table::ViewMarks => "view_marks",
+            Table::Likes => "likes",
         }
     }
 
@@ -61,6 +65,8 @@ pub struct Config {
     pub table_names: Vec<String>,
     pub bucket: String,
     pub session_ttl_secs: i64,
+    /// Session lifetime with "keep me signed in".
+    pub remembered_session_ttl_secs: i64,
     pub max_upload_bytes: u64,
     /// Bytes each user may have stored (pending uploads count).
     pub user_quota_bytes: u64,
@@ -94,6 +100,7 @@ impl Default for Config {
             table_names: Config::prefixed_names("vidlet_"),
             bucket: "vidlet-videos".into(),
             session_ttl_secs: 1800,
+            remembered_session_ttl_secs: 30 * 24 * 3600,
             max_upload_bytes: 5 * GIB,
             user_quota_bytes: 10 * GIB,
             min_part_bytes: 8 * 1024 * 1024,
@@ -140,6 +147,7 @@ impl Config {
             table_names: Table::ALL.iter().map(|t| env_or(&t.env_var(), format!("{prefix}{}", t.name()))).collect(),
             bucket: env_or("BUCKET_NAME", d.bucket),
             session_ttl_secs: env_or("SESSION_TTL_SECONDS", d.session_ttl_secs),
+            remembered_session_ttl_secs: env_or("REMEMBERED_SESSION_TTL_SECONDS", d.remembered_session_ttl_secs),
             max_upload_bytes: env_or("MAX_UPLOAD_BYTES", d.max_upload_bytes),
             user_quota_bytes: env_or("USER_QUOTA_BYTES", d.user_quota_bytes),
             min_part_bytes: env_or("MIN_PART_BYTES", d.min_part_bytes),

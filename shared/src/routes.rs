@@ -49,6 +49,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/videos", "list-videos", Auth::None, "The public feed, newest first"),
     route("GET", "/videos/{id}", "get-video", Auth::OptionalSession, "A video"),
     route("DELETE", "/videos/{id}", "delete-video", Auth::Session, "Delete your video"),
+    route("PATCH", "/videos/{id}", "update-video", Auth::Session, "Edit your video's name, description or privacy"),
     route(
         "POST",
         "/videos/{id}/upload/parts",
@@ -72,6 +73,8 @@ pub const ROUTES: &[Route] = &[
         Auth::OptionalSession,
         "Report a view once played (counts once per viewer in 6 hours)",
     ),
+    route("PUT", "/videos/{id}/like", "like-video", Auth::Session, "Like a video (idempotent)"),
+    route("DELETE", "/videos/{id}/like", "unlike-video", Auth::Session, "Take your like back (idempotent)"),
     route("POST", "/videos/{id}/poster", "create-poster", Auth::Session, "A presigned upload for the poster"),
     route("GET", "/videos/{id}/poster", "get-poster", Auth::OptionalSession, "302 to the poster"),
     route(

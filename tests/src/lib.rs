@@ -15,7 +15,9 @@ use vidlet::handlers::accounts::{GetUser, Login, Logout, Me, Register};
 use vidlet::handlers::comments::{CreateComment, DeleteComment, ListComments};
 use vidlet::handlers::complete::CompleteVideo;
 use vidlet::handlers::delete_user::DeleteUser;
+use vidlet::handlers::edit::UpdateVideo;
 use vidlet::handlers::fallback::Fallback;
+use vidlet::handlers::likes::{LikeVideo, UnlikeVideo};
 use vidlet::handlers::media::{CountView, StreamVideo};
 use vidlet::handlers::posters::{CompletePoster, CreatePoster, GetPoster};
 use vidlet::handlers::sweep::Sweep;
@@ -51,8 +53,11 @@ pub enum Handler {
     ListVideos,
     ListUserVideos,
     DeleteVideo,
+    UpdateVideo,
     StreamVideo,
     CountView,
+    LikeVideo,
+    UnlikeVideo,
     CreatePoster,
     CompletePoster,
     GetPoster,
@@ -108,11 +113,20 @@ macro_rules! handler {
     (videos::delete_video) => {
         $crate::Handler::DeleteVideo
     };
+    (videos::update_video) => {
+        $crate::Handler::UpdateVideo
+    };
     (videos::stream_video) => {
         $crate::Handler::StreamVideo
     };
     (videos::count_view) => {
         $crate::Handler::CountView
+    };
+    (videos::like_video) => {
+        $crate::Handler::LikeVideo
+    };
+    (videos::unlike_video) => {
+        $crate::Handler::UnlikeVideo
     };
     (videos::create_poster) => {
         $crate::Handler::CreatePoster
@@ -266,6 +280,7 @@ impl TestApp {
                 respond("test", &DeleteVideo { sessions: db.clone(), videos: db.clone(), remover: db, config }, req)
                     .await
             }
+            Handler::UpdateVideo => respond("test", &UpdateVideo { sessions: db.clone(), editor: db }, req).await,
             Handler::StreamVideo => {
                 let h =
                     StreamVideo { sessions: db.clone(), videos: db, download_urls: self.bucket.scoped(VIDEOS), config };
@@ -274,6 +289,8 @@ impl TestApp {
             Handler::CountView => {
                 respond("test", &CountView { sessions: db.clone(), views: db, config, clock: Clock::System }, req).await
             }
+            Handler::LikeVideo => respond("test", &LikeVideo { sessions: db.clone(), likes: db }, req).await,
+            Handler::UnlikeVideo => respond("test", &UnlikeVideo { sessions: db.clone(), likes: db }, req).await,
             Handler::CreatePoster => {
                 let h = CreatePoster {
                     sessions: db.clone(),

@@ -119,7 +119,12 @@ pub async fn measure() -> Vec<RoundTrips> {
     );
 
     call(&t, handler!(videos::get_video), Req::get("/").param("id", &id)).await;
-    run("GET /videos/{id}", 1, "video read (anonymous; presigning the stream_url sends nothing)", counter.take());
+    run(
+        "GET /videos/{id}",
+        1,
+        "video read, a BatchGetItem of one key (anonymous: no like to read; presigning the stream_url sends nothing)",
+        counter.take(),
+    );
 
     call(&t, handler!(videos::list_videos), Req::get("/videos")).await;
     run("GET /videos", 1, "one Query on the feed index", counter.take());
@@ -146,6 +151,33 @@ pub async fn measure() -> Vec<RoundTrips> {
         counter.take(),
     );
 
+    let like = Req::new("PUT", "/").param("id", &id).bearer(&token);
+    t.call(handler!(videos::like_video), like.build()).await.assert_status(204);
+    run(
+        "PUT /videos/{id}/like",
+        2,
+        "session read, one transaction: conditional like put + ADD likes 1 under the visibility condition",
+        counter.take(),
+    );
+
+    let watched = call(&t, handler!(videos::get_video), Req::get("/").param("id", &id).bearer(&token)).await;
+    assert_eq!(watched["liked_by_me"], true);
+    run(
+        "GET /videos/{id} (signed in)",
+        2,
+        "session read, one consistent BatchGetItem: the video and the caller's like (liked_by_me)",
+        counter.take(),
+    );
+
+    let unlike = Req::delete("/").param("id", &id).bearer(&token);
+    t.call(handler!(videos::unlike_video), unlike.build()).await.assert_status(204);
+    run(
+        "DELETE /videos/{id}/like",
+        2,
+        "session read, one transaction: conditional like delete + ADD likes -1 under the visibility condition",
+        counter.take(),
+    );
+
     let comment = Req::post("/").param("id", &id).bearer(&token).json(json!({"content": "counted"}));
     let posted = call(&t, handler!(comments::create_comment), comment).await;
     run(
@@ -162,6 +194,17 @@ pub async fn measure() -> Vec<RoundTrips> {
     let delete_comment = Req::delete("/").param("id", &id).param("comment_id", &comment_id).bearer(&token);
     t.call(handler!(comments::delete_comment), delete_comment.build()).await.assert_status(204);
     run("DELETE /videos/{id}/comments/{comment_id}", 2, "session read, conditional delete (author)", counter.take());
+
+    let patch =
+        Req::new("PATCH", "/").param("id", &id).bearer(&token).json(json!({"name": "renamed", "privacy": "public"}));
+    call(&t, handler!(videos::update_video), patch).await;
+    run(
+        "PATCH /videos/{id}",
+        2,
+        "session read, one conditional UpdateItem: the fields and the feed/owner-list keys together (a refusal \
+         returns the item, so 403, 404 and 409 cost no read)",
+        counter.take(),
+    );
 
     t.call(handler!(videos::delete_video), Req::delete("/").param("id", &id).bearer(&token).build())
         .await

@@ -140,9 +140,24 @@ pub struct Session {
     pub created_at: i64,
     /// Epoch seconds; also the table's TTL attribute.
     pub expires_at: i64,
+    /// How long it lives from its last extension: short, or "keep me signed in".
+    #[serde(default = "default_lifetime")]
+    pub lifetime_secs: i64,
+}
+
+fn default_lifetime() -> i64 {
+    1800
 }
 
 impl Session {
+    /// When a session used at `now` should live to instead: used in the last
+    /// half of its lifetime, it gets a whole one again. At most one extension
+    /// per half lifetime, and none for a session still in its first half.
+    pub fn extended_expiry(&self, now: i64) -> Option<i64> {
+        let left = self.expires_at - now;
+        (left > 0 && left < self.lifetime_secs / 2).then_some(now + self.lifetime_secs)
+    }
+
     /// Live: not expired, and its user is the same live account that signed in.
     pub fn is_valid_for(&self, user: &User, now: i64) -> bool {
         self.expires_at > now && user.is_live() && user.username == self.username && user.generation == self.generation
@@ -211,6 +226,7 @@ mod tests {
             generation: user.generation.clone(),
             created_at: 0,
             expires_at: 100,
+            lifetime_secs: 100,
         };
         assert!(session.is_valid_for(&user, 99));
         assert!(!session.is_valid_for(&user, 100), "expired");
@@ -218,5 +234,21 @@ mod tests {
         assert!(!session.is_valid_for(&successor, 99), "a later holder of the name");
         let deleted = User { deleted_at: Some(60), ..user };
         assert!(!session.is_valid_for(&deleted, 99), "a deleted account");
+    }
+
+    #[test]
+    fn a_session_used_in_the_last_half_of_its_lifetime_gets_a_whole_one_again() {
+        let session = Session {
+            session_hash: "h".into(),
+            username: Username::parse("alice").unwrap(),
+            generation: String::new(),
+            created_at: 0,
+            expires_at: 1800,
+            lifetime_secs: 1800,
+        };
+        assert_eq!(session.extended_expiry(0), None, "fresh");
+        assert_eq!(session.extended_expiry(900), None, "half left");
+        assert_eq!(session.extended_expiry(901), Some(2701));
+        assert_eq!(session.extended_expiry(1800), None, "expired is expired");
     }
 }

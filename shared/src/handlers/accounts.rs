@@ -29,6 +29,9 @@ struct Credentials {
     /// From an earlier login on this device: its failures are counted apart.
     #[serde(default)]
     device_token: Option<String>,
+    /// "Keep me signed in": a long session instead of a short one.
+    #[serde(default)]
+    remember: bool,
 }
 
 #[derive(Serialize)]
@@ -40,14 +43,16 @@ struct SessionCreated {
     user: PublicUser,
 }
 
-fn new_session(config: &Config, user: &User, now: i64) -> (SecretToken, Session) {
+fn new_session(config: &Config, user: &User, remember: bool, now: i64) -> (SecretToken, Session) {
     let token = SecretToken::generate(&user.username);
+    let lifetime_secs = if remember { config.remembered_session_ttl_secs } else { config.session_ttl_secs };
     let session = Session {
         session_hash: token.hash(),
         username: user.username.clone(),
         generation: user.generation.clone(),
         created_at: now,
-        expires_at: now + config.session_ttl_secs,
+        expires_at: now + lifetime_secs,
+        lifetime_secs,
     };
     (token, session)
 }
@@ -92,7 +97,7 @@ impl<A: AccountCreator + 'static> Handler for Register<A> {
         let now = now_epoch();
         let password_hash = hash_password(&input.password).map_err(|e| ApiError::internal_from("argon2", e))?;
         let user = User::new(username, password_hash, now);
-        let (token, session) = new_session(&self.config, &user, now);
+        let (token, session) = new_session(&self.config, &user, input.remember, now);
         let (device_token, device) = new_device(&self.config, &user, now);
         self.accounts.create_account(&user, &session, &device).await?;
         tracing::info!(username = %user.username, "user registered");
@@ -141,7 +146,7 @@ where
         // An unknown user is checked against a dummy hash: the same time either way.
         let verified = check_password(&self.throttle, &limits, &guesser, user.as_ref(), &input.password, now).await?;
         let Some(user) = user.filter(|_| verified) else { return Err(WRONG) };
-        let (token, session) = new_session(&self.config, &user, now);
+        let (token, session) = new_session(&self.config, &user, input.remember, now);
         let (device_token, added) = match (device, input.device_token) {
             (Some(_), Some(known)) => (known, None),
             _ => {

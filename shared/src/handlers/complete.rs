@@ -149,11 +149,19 @@ where
         let known_size = self.join_parts(video).await?;
         match inspect_upload(&self.objects, video, known_size).await? {
             Ok(info) => {
-                let ready = self.settle.mark_ready(video, &info).await?;
-                if ready.is_some() {
-                    metrics::upload_completed();
+                let mut video = video.clone();
+                for _ in 0..3 {
+                    if let Some(ready) = self.settle.mark_ready(&video, &info).await? {
+                        metrics::upload_completed();
+                        return Ok(Some(ready));
+                    }
+                    // An edit changed the privacy meanwhile: publish the video as it is now.
+                    match self.videos.get_video(&video.id).await? {
+                        Some(now) if now.status == VideoStatus::Pending => video = now,
+                        _ => return Ok(None),
+                    }
                 }
-                Ok(ready)
+                Err(ApiError::Conflict("the video kept changing while being published; try again"))
             }
             Err(reason) => self.reject(video, reason).await.map(|()| None),
         }

@@ -12,7 +12,7 @@ use crate::auth::require_session;
 use crate::config::Config;
 use crate::domain::account::Session;
 use crate::domain::upload::{UploadPlan, MAX_PART_URLS_PER_CALL};
-use crate::domain::video::{text_field, Privacy, Video, VideoStatus, ALLOWED_VIDEO_TYPES};
+use crate::domain::video::{video_description, video_name, Privacy, Video, VideoStatus, ALLOWED_VIDEO_TYPES};
 use crate::domain::{now_epoch, rfc3339, Invalid};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{json_body, json_response, video_id_param};
@@ -93,8 +93,8 @@ where
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let session = require_session(&self.sessions, &req).await?;
         let input: NewVideo = json_body(&req)?;
-        let name = text_field("name", &input.name, 1, 200)?;
-        let description = text_field("description", input.description.as_deref().unwrap_or(""), 0, 5000)?;
+        let name = video_name(&input.name)?;
+        let description = video_description(input.description.as_deref().unwrap_or(""))?;
         check_size(input.size, self.config.max_upload_bytes, "the video")?;
         let content_type = allowed_media_type(&input.content_type, &ALLOWED_VIDEO_TYPES)?;
         let plan = UploadPlan::for_size(input.size, self.config.min_part_bytes);
@@ -109,6 +109,7 @@ where
             status: VideoStatus::Pending,
             privacy: input.privacy.unwrap_or_default(),
             views: 0,
+            likes: 0,
             created_at: now,
             upload_expires_at: now + self.config.upload_window_secs,
             duration_seconds: None,

@@ -13,7 +13,9 @@ use crate::domain::now_epoch;
 use crate::domain::video::{DeletionRecord, Video, VideoStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{empty_response, json_response, page_request, path_param, video_id_param};
-use crate::ports::{DownloadUrls, FeedReader, Outcome, OwnerVideos, SessionReader, VideoReader, VideoRemover};
+use crate::ports::{
+    DownloadUrls, FeedReader, LikedVideoReader, Outcome, OwnerVideos, SessionReader, VideoReader, VideoRemover,
+};
 
 /// The video if `viewer` may see it; 404 otherwise, exactly as for a missing one.
 pub(crate) async fn visible_video(videos: &impl VideoReader, id: &str, viewer: Option<&Session>) -> ApiResult<Video> {
@@ -32,14 +34,20 @@ pub struct GetVideo<S, V, D> {
     pub config: Config,
 }
 
-impl<S: SessionReader + 'static, V: VideoReader + 'static, D: DownloadUrls + 'static> Handler for GetVideo<S, V, D> {
+impl<S: SessionReader + 'static, V: LikedVideoReader + 'static, D: DownloadUrls + 'static> Handler
+    for GetVideo<S, V, D>
+{
     fn access(&self) -> Vec<Access> {
         [self.sessions.access(), self.videos.access(), self.download_urls.access()].concat()
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let viewer = optional_session(&self.sessions, &req).await?;
-        let video = visible_video(&self.videos, &video_id_param(&req)?, viewer.as_ref()).await?;
+        let id = video_id_param(&req)?;
+        let user = viewer.as_ref().map(|s| s.username.as_str());
+        // The caller's like comes in the video's round trip (one BatchGetItem).
+        let (video, liked_by_me) = self.videos.video_and_like(&id, user).await?;
+        let video = video.filter(|v| v.visible_to(user)).ok_or(ApiError::NotFound("video"))?;
         let stream_url = match video.status {
             VideoStatus::Ready => {
                 let ttl = self.config.stream_url_ttl_secs;
@@ -47,7 +55,7 @@ impl<S: SessionReader + 'static, V: VideoReader + 'static, D: DownloadUrls + 'st
             }
             VideoStatus::Pending | VideoStatus::Rejected => None,
         };
-        Ok(json_response(StatusCode::OK, &WatchedVideo { video: VideoView::from(&video), stream_url }))
+        Ok(json_response(StatusCode::OK, &WatchedVideo { video: VideoView::from(&video), stream_url, liked_by_me }))
     }
 }
 

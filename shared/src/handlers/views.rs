@@ -32,6 +32,7 @@ pub struct VideoView {
     pub status: VideoStatus,
     pub privacy: Privacy,
     pub views: u64,
+    pub likes: u64,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
@@ -54,6 +55,7 @@ impl From<&Video> for VideoView {
             status: v.status,
             privacy: v.privacy,
             views: v.views,
+            likes: v.likes,
             created_at: rfc3339(v.created_at),
             duration_seconds: v.duration_seconds,
             width: v.width,
@@ -70,6 +72,9 @@ pub struct WatchedVideo {
     pub video: VideoView,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_url: Option<String>,
+    /// Whether the signed-in caller likes it; absent for anonymous callers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liked_by_me: Option<bool>,
 }
 
 #[derive(Serialize)]

@@ -32,6 +32,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("index.html", "text/html; charset=utf-8"),
     asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("upload.js", "text/javascript; charset=utf-8"),
+    asset!("edit.js", "text/javascript; charset=utf-8"),
     asset!("style.css", "text/css; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
     asset!("placeholder.svg", "image/svg+xml"),

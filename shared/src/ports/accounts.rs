@@ -33,6 +33,9 @@ pub trait SessionReader: Send + Sync {
         username: &Username,
         session_hash: &str,
     ) -> impl Future<Output = ApiResult<(Option<Session>, Option<User>)>> + Send;
+    /// Moves a session's expiry from `from` to `to`, if no other request did
+    /// first: a session in use stays alive.
+    fn extend_session(&self, session_hash: &str, from: i64, to: i64) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
 pub trait SessionStarter: Send + Sync {

@@ -3,10 +3,12 @@
 //! says, through `access`, which IAM actions its calls need.
 
 pub mod accounts;
+pub mod likes;
 pub mod objects;
 pub mod videos;
 
 pub use accounts::*;
+pub use likes::*;
 pub use objects::*;
 pub use videos::*;
 

@@ -5,7 +5,7 @@ use std::future::Future;
 use super::Outcome;
 use crate::access::Access;
 use crate::domain::page::{Page, PageRequest};
-use crate::domain::video::{Comment, DeletionRecord, Video};
+use crate::domain::video::{Comment, DeletionRecord, Video, VideoEdit, VideoStatus};
 use crate::domain::view::{ViewOutcome, ViewerKey};
 use crate::error::ApiResult;
 
@@ -74,6 +74,32 @@ pub trait VideoRemover: Send + Sync {
     /// the owner's quota (unless a rejection did), in one transaction. False
     /// if the item is gone or no longer as read.
     fn delete_video(&self, video: &Video, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
+}
+
+/// What a conditional edit found.
+#[derive(Debug)]
+pub enum EditOutcome {
+    /// The video as it now is.
+    Edited(Video),
+    /// The condition failed: the video as it was (None: there is none).
+    Refused(Option<Video>),
+}
+
+/// Changes a video's name, description and privacy.
+pub trait VideoEditor: Send + Sync {
+    fn access(&self) -> Vec<Access>;
+    /// Applies `edit` in one conditional write if `owner` owns video `id`.
+    /// With `status`, the write also requires that status and sets or removes
+    /// the video's index keys to match it and the new privacy, so the feed
+    /// and the owner's public list change with it; without, any status but
+    /// rejected, and the edit must not change the privacy.
+    fn edit_video(
+        &self,
+        id: &str,
+        owner: &str,
+        edit: &VideoEdit,
+        status: Option<VideoStatus>,
+    ) -> impl Future<Output = ApiResult<EditOutcome>> + Send;
 }
 
 pub trait ViewCounter: Send + Sync {

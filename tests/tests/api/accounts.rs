@@ -236,3 +236,48 @@ async fn a_route_wired_without_its_path_parameter_is_a_500_in_the_error_model() 
     res.assert_error(500, "004");
     assert!(!res.body["error"].as_str().unwrap().contains("username"), "internal details stay in the logs");
 }
+
+#[tokio::test]
+async fn a_session_in_use_is_extended_once_per_half_lifetime_and_outlives_its_first_expiry() {
+    // Whole seconds: a 6 s lifetime is extended when under 3 s are left.
+    let config = Config { session_ttl_secs: 6, ..Config::default() };
+    let t = TestApp::with_config(config).await;
+    let token = register(&t, "kim", "password1").await;
+    let (kim, hash) = vidlet::domain::account::parse_token(&token).unwrap();
+    let expiry = || async { t.db.get_session(&kim, &hash).await.unwrap().0.unwrap().expires_at };
+    let first = expiry().await;
+    // In the first half of its life a read writes nothing.
+    t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_status(200);
+    assert_eq!(expiry().await, first);
+    // In the second half it gets a whole lifetime again, and once only.
+    tokio::time::sleep(std::time::Duration::from_millis(4_000)).await;
+    t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_status(200);
+    let extended = expiry().await;
+    assert!(extended > first, "{extended} > {first}");
+    t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_status(200);
+    assert_eq!(expiry().await, extended);
+    // Past the first expiry, the session still works.
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    assert!(vidlet::domain::now_epoch() >= first);
+    t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_status(200);
+    // Unused for a whole lifetime, it ends.
+    tokio::time::sleep(std::time::Duration::from_millis(6_200)).await;
+    t.call(handler!(accounts::me), Req::get("/me").bearer(&token).build()).await.assert_error(401, "002");
+}
+
+#[tokio::test]
+async fn keep_me_signed_in_gives_a_thirty_day_session() {
+    let t = TestApp::new().await;
+    register(&t, "lee", "password1").await;
+    let login = |remember: bool| {
+        Req::post("/sessions").json(json!({"username": "lee", "password": "password1", "remember": remember})).build()
+    };
+    let expires = |body: &serde_json::Value| {
+        let at = body["expires_at"].as_str().unwrap();
+        chrono::DateTime::parse_from_rfc3339(at).unwrap().timestamp() - vidlet::domain::now_epoch()
+    };
+    let short = t.call(handler!(accounts::login), login(false)).await;
+    assert!((1790..=1800).contains(&expires(short.assert_status(201))));
+    let long = t.call(handler!(accounts::login), login(true)).await;
+    assert!((30 * 86_400 - 10..=30 * 86_400).contains(&expires(long.assert_status(201))));
+}

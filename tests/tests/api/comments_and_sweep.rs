@@ -293,6 +293,7 @@ async fn the_sweep_expires_uploads_abandoned_after_their_window_aborts_them_and_
         status: VideoStatus::Pending,
         privacy: Privacy::Public,
         views: 0,
+        likes: 0,
         created_at: now_epoch(),
         upload_expires_at: window_closes + 10 * 86400,
         duration_seconds: None,

@@ -1,6 +1,6 @@
 //! In-memory capabilities: maps behind mutexes, no I/O.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
@@ -11,7 +11,8 @@ use crate::domain::video::Video;
 use crate::domain::view::{ViewOutcome, ViewerKey};
 use crate::error::ApiResult;
 use crate::ports::{
-    DeviceReader, DownloadUrls, GuessThrottle, SessionReader, SessionStarter, UserReader, VideoReader, ViewCounter,
+    DeviceReader, DownloadUrls, GuessThrottle, LikeOutcome, LikedVideoReader, Liker, SessionReader, SessionStarter,
+    Unliker, UserReader, VideoReader, ViewCounter,
 };
 
 /// Cheap to clone: every clone sees the same state, as every clone of an adapter sees one table.
@@ -35,6 +36,8 @@ pub struct State {
     pub videos: Mutex<HashMap<String, Video>>,
     /// (video id, viewer) → when the mark expires.
     pub view_marks: Mutex<HashMap<(String, String), i64>>,
+    /// (video id, user name) of each like.
+    pub likes: Mutex<HashSet<(String, String)>>,
 }
 
 impl Memory {
@@ -50,6 +53,7 @@ impl Memory {
             generation: user.generation,
             created_at: 0,
             expires_at: i64::MAX,
+            lifetime_secs: 1800,
         };
         self.sessions.lock().unwrap().insert(session.session_hash.clone(), session);
         token.0
@@ -72,6 +76,12 @@ impl SessionReader for Memory {
     async fn get_session(&self, username: &Username, hash: &str) -> ApiResult<(Option<Session>, Option<User>)> {
         let session = self.sessions.lock().unwrap().get(hash).cloned();
         Ok((session, self.users.lock().unwrap().get(username.as_str()).cloned()))
+    }
+    async fn extend_session(&self, hash: &str, from: i64, to: i64) -> ApiResult<()> {
+        if let Some(session) = self.sessions.lock().unwrap().get_mut(hash).filter(|s| s.expires_at == from) {
+            session.expires_at = to;
+        }
+        Ok(())
     }
 }
 
@@ -156,5 +166,50 @@ impl ViewCounter for Memory {
         *mark = now + window_secs;
         video.views += 1;
         Ok(ViewOutcome::Counted)
+    }
+}
+
+impl Memory {
+    /// Adds or removes a like with the video's counter, if `user` may see it.
+    fn set_like(&self, id: &str, user: &str, like: bool) -> LikeOutcome {
+        let mut videos = self.videos.lock().unwrap();
+        let Some(video) = videos.get_mut(id).filter(|v| v.visible_to(Some(user))) else { return LikeOutcome::NotFound };
+        let mut likes = self.likes.lock().unwrap();
+        let key = (id.to_owned(), user.to_owned());
+        let changed = if like { likes.insert(key) } else { likes.remove(&key) };
+        if !changed {
+            return LikeOutcome::Unchanged;
+        }
+        video.likes = if like { video.likes + 1 } else { video.likes - 1 };
+        LikeOutcome::Changed
+    }
+}
+
+impl Liker for Memory {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+    async fn like(&self, id: &str, user: &str, _now: i64) -> ApiResult<LikeOutcome> {
+        Ok(self.set_like(id, user, true))
+    }
+}
+
+impl Unliker for Memory {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+    async fn unlike(&self, id: &str, user: &str) -> ApiResult<LikeOutcome> {
+        Ok(self.set_like(id, user, false))
+    }
+}
+
+impl LikedVideoReader for Memory {
+    fn access(&self) -> Vec<Access> {
+        Vec::new()
+    }
+    async fn video_and_like(&self, id: &str, user: Option<&str>) -> ApiResult<(Option<Video>, Option<bool>)> {
+        let video = self.videos.lock().unwrap().get(id).cloned();
+        let liked = user.map(|u| self.likes.lock().unwrap().contains(&(id.to_owned(), u.to_owned())));
+        Ok((video, liked))
     }
 }

@@ -67,7 +67,31 @@ impl AccountCreator for Dynamo {
 
 impl SessionReader for Dynamo {
     fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:BatchGetItem", Sessions), Access::dynamodb("dynamodb:BatchGetItem", Users)]
+        vec![
+            Access::dynamodb("dynamodb:BatchGetItem", Sessions),
+            Access::dynamodb("dynamodb:BatchGetItem", Users),
+            Access::dynamodb("dynamodb:UpdateItem", Sessions),
+        ]
+    }
+
+    async fn extend_session(&self, session_hash: &str, from: i64, to: i64) -> ApiResult<()> {
+        let table = self.table(Sessions);
+        let extended = self
+            .client
+            .update_item()
+            .table_name(table)
+            .key("session_hash", s(session_hash))
+            .update_expression("SET expires_at = :to")
+            .condition_expression("expires_at = :from")
+            .expression_attribute_values(":from", n(from))
+            .expression_attribute_values(":to", n(to))
+            .send()
+            .await;
+        match extended {
+            // A concurrent request extended it (or a logout deleted it) first.
+            Err(err) if is_conditional_failure(&err) => Ok(()),
+            other => other.map(drop).or_unavailable("UpdateItem", table),
+        }
     }
 
     async fn get_session(&self, username: &Username, session_hash: &str) -> ApiResult<(Option<Session>, Option<User>)> {

@@ -5,6 +5,8 @@
 mod accounts;
 mod comments;
 mod deletions;
+mod edits;
+mod likes;
 mod posters;
 mod purge;
 pub mod util;

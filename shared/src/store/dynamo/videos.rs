@@ -20,7 +20,7 @@ use crate::ports::{
 };
 use crate::store::OrUnavailable;
 
-const FEED_PARTITION: &str = "public";
+pub(super) const FEED_PARTITION: &str = "public";
 pub(super) const CONFLICT_ATTEMPTS: u32 = 4;
 const PENDING_PARTITION: &str = "pending";
 /// Who may see a video, as a condition: its owner, or anyone if ready and not private.
@@ -41,6 +41,14 @@ pub(super) fn status_name(status: VideoStatus) -> &'static str {
         VideoStatus::Pending => "pending",
         VideoStatus::Ready => "ready",
         VideoStatus::Rejected => "rejected",
+    }
+}
+
+pub(super) fn privacy_name(privacy: Privacy) -> &'static str {
+    match privacy {
+        Privacy::Public => "public",
+        Privacy::Unlisted => "unlisted",
+        Privacy::Private => "private",
     }
 }
 
@@ -217,10 +225,13 @@ impl UploadSettler for Dynamo {
             .update_item()
             .table_name(table)
             .set_key(Some(video_key(&video.id)))
-            .condition_expression("#status = :pending")
+            // The privacy as read: the index keys set below follow from it (an edit may change it).
+            .condition_expression("#status = :pending AND #privacy = :privacy")
             .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#privacy", "privacy")
             .expression_attribute_values(":ready", s("ready"))
             .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":privacy", s(privacy_name(video.privacy)))
             .return_values(ReturnValue::AllNew);
         if let Some(duration) = info.duration_seconds {
             set.push("duration_seconds = :duration");
