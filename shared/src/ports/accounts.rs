@@ -82,6 +82,9 @@ pub trait AccountPurger: Send + Sync {
     fn due_purges(&self, now: i64, limit: u32) -> impl Future<Output = ApiResult<Vec<User>>> + Send;
     /// Deletes a page of the comments `author` wrote, on anyone's videos; how many (0: none left).
     fn delete_comments_by(&self, author: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// Takes back a page of the likes `username` gave (each like and its
+    /// video's count in one transaction); how many (0: none left).
+    fn take_back_likes_of(&self, username: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
     /// Deletes a page of `username`'s sessions; how many (0: none left).
     fn delete_sessions_of(&self, username: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
     /// Frees the name: deletes the closed account's item, if it is still the one read.

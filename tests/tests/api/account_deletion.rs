@@ -79,6 +79,50 @@ async fn a_deleted_accounts_name_registered_again_inherits_nothing() {
     assert_ne!(relogin.assert_status(201)["device_token"], old_device.as_str());
 }
 
+fn like(video: &str, token: &str) -> lambda_http::Request {
+    Req::new("PUT", "/").param("id", video).bearer(token).build()
+}
+
+async fn likes_and_mine(t: &TestApp, video: &str, token: &str) -> (Value, Value) {
+    let shown = t.call(handler!(videos::get_video), Req::get("/").param("id", video).bearer(token).build()).await;
+    let body = shown.assert_status(200);
+    (body["likes"].clone(), body["liked_by_me"].clone())
+}
+
+#[tokio::test]
+async fn the_likes_of_a_deleted_account_are_taken_back_and_not_inherited() {
+    let t = TestApp::new().await;
+    let host = register(&t, "host", "password1").await;
+    let fan = register(&t, "fan", "password1").await;
+    let videos: Vec<String> = [
+        upload(&t, &host, "clip.mp4", "video/mp4", "public").await,
+        upload(&t, &host, "clip.mp4", "video/mp4", "public").await,
+    ]
+    .iter()
+    .map(|v| v["id"].as_str().unwrap().to_owned())
+    .collect();
+    for video in &videos {
+        t.call(handler!(videos::like_video), like(video, &host)).await.assert_status(204);
+        t.call(handler!(videos::like_video), like(video, &fan)).await.assert_status(204);
+    }
+    // One liked video is deleted before the purge: its like goes without a count to change.
+    let gone = Req::delete("/").param("id", &videos[1]).bearer(&host).build();
+    t.call(handler!(videos::delete_video), gone).await.assert_status(204);
+
+    t.call(handler!(accounts::delete_user), delete_account("fan", &fan)).await.assert_status(204);
+    let purged = t.sweep().run_as_of(now_epoch() + t.config.account_purge_delay_secs + 1, LONG_ENOUGH).await.unwrap();
+    assert!(purged.finished, "{purged:?}");
+    assert_eq!(likes_and_mine(&t, &videos[0], &host).await, (json!(1), json!(true)), "only the host's like is left");
+
+    let again = Req::post("/users").json(json!({"username": "fan", "password": "password2"})).build();
+    let heir =
+        t.call(handler!(accounts::register), again).await.assert_status(201)["session_id"].as_str().unwrap().to_owned();
+    assert_eq!(likes_and_mine(&t, &videos[0], &heir).await, (json!(1), json!(false)), "the new holder liked nothing");
+    // Liking is theirs to do afresh, and counts once.
+    t.call(handler!(videos::like_video), like(&videos[0], &heir)).await.assert_status(204);
+    assert_eq!(likes_and_mine(&t, &videos[0], &heir).await, (json!(2), json!(true)));
+}
+
 #[tokio::test]
 async fn a_login_racing_the_deletion_leaves_no_working_session() {
     let t = Arc::new(TestApp::new().await);

@@ -48,7 +48,7 @@ pub(super) async fn purge_accounts(
     due.len() < ACCOUNTS_PER_PAGE as usize
 }
 
-/// One account: its comments, its videos, its sessions, then its name.
+/// One account: its comments, its likes, its videos, its sessions, then its name.
 async fn purge(
     accounts: &impl AccountStore,
     config: &Config,
@@ -64,6 +64,14 @@ async fn purge(
         let deleted = accounts.delete_comments_by(name).await?;
         summary.comments_deleted += deleted;
         if deleted == 0 {
+            break;
+        }
+    }
+    loop {
+        if budget::passed(deadline) {
+            return Ok(false);
+        }
+        if accounts.take_back_likes_of(name).await? == 0 {
             break;
         }
     }

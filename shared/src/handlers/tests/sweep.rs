@@ -285,6 +285,9 @@ impl AccountPurger for NoAccounts {
     async fn delete_comments_by(&self, _author: &crate::domain::account::Username) -> ApiResult<usize> {
         unreachable!("no account is due")
     }
+    async fn take_back_likes_of(&self, _username: &crate::domain::account::Username) -> ApiResult<usize> {
+        unreachable!("no account is due")
+    }
     async fn delete_sessions_of(&self, _username: &crate::domain::account::Username) -> ApiResult<usize> {
         unreachable!("no account is due")
     }

@@ -61,6 +61,46 @@ impl Dynamo {
     }
 }
 
+impl Dynamo {
+    /// A deleted account's like and its count on the video, in one
+    /// transaction; just the like when the video is gone. Idempotent.
+    pub(super) async fn take_back_like(&self, key: &Item) -> ApiResult<()> {
+        let likes = self.table(Likes);
+        let delete = Delete::builder()
+            .table_name(likes)
+            .set_key(Some(key.clone()))
+            .condition_expression("attribute_exists(video_id)")
+            .build();
+        let Some(video_id) = key.get("video_id").and_then(|v| v.as_s().ok()) else {
+            return Ok(());
+        };
+        let count = Update::builder()
+            .table_name(self.table(Videos))
+            .set_key(Some(video_key(video_id)))
+            .update_expression("ADD #likes :minus_one")
+            .condition_expression("attribute_exists(id)")
+            .expression_attribute_names("#likes", "likes")
+            .expression_attribute_values(":minus_one", n(-1))
+            .build();
+        let delete = TransactWriteItem::builder().delete(built(delete)?).build();
+        let count = TransactWriteItem::builder().update(built(count)?).build();
+        let sent = self.client.transact_write_items().transact_items(delete).transact_items(count).send().await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(err) => match failed_conditions(&err).as_deref() {
+                // Taken back already.
+                Some([true, _]) => Ok(()),
+                // The video is gone: nothing to count down.
+                Some([false, true]) => {
+                    let delete = self.client.delete_item().table_name(likes).set_key(Some(key.clone()));
+                    delete.send().await.or_unavailable("DeleteItem", likes).map(|_| ())
+                }
+                _ => Err(err).or_unavailable("TransactWriteItems", likes),
+            },
+        }
+    }
+}
+
 impl Liker for Dynamo {
     fn access(&self) -> Vec<Access> {
         vec![Access::dynamodb("dynamodb:PutItem", Likes), Access::dynamodb("dynamodb:UpdateItem", Videos)]

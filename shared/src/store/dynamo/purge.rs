@@ -6,7 +6,7 @@ use super::accounts::PURGE_QUEUE;
 use super::util::{batch_delete, from_item, is_conditional_failure, n, s, Item};
 use super::Dynamo;
 use crate::access::Access;
-use crate::config::Table::{Comments, Sessions, Users};
+use crate::config::Table::{Comments, Likes, Sessions, Users, Videos};
 use crate::domain::account::{User, Username};
 use crate::error::ApiResult;
 use crate::ports::AccountPurger;
@@ -17,7 +17,7 @@ const KEYS_PER_PAGE: i32 = 100;
 
 impl Dynamo {
     /// The table keys of the first page of one index partition.
-    async fn first_keys(
+    pub(super) async fn first_keys(
         &self,
         table: crate::config::Table,
         index: &str,
@@ -51,6 +51,9 @@ impl AccountPurger for Dynamo {
             Access::dynamodb("dynamodb:BatchWriteItem", Comments),
             Access::index(Sessions, "by_user"),
             Access::dynamodb("dynamodb:BatchWriteItem", Sessions),
+            Access::index(Likes, "by_user"),
+            Access::dynamodb("dynamodb:DeleteItem", Likes),
+            Access::dynamodb("dynamodb:UpdateItem", Videos),
         ]
     }
 
@@ -77,6 +80,15 @@ impl AccountPurger for Dynamo {
         let deleted = keys.len();
         batch_delete(&self.client, self.table(Comments), keys).await?;
         Ok(deleted)
+    }
+
+    async fn take_back_likes_of(&self, username: &Username) -> ApiResult<usize> {
+        let keys = self.first_keys(Likes, "by_user", ("username", username.as_str()), &["video_id", "username"]);
+        let keys = keys.await?;
+        for key in &keys {
+            self.take_back_like(key).await?;
+        }
+        Ok(keys.len())
     }
 
     async fn delete_sessions_of(&self, username: &Username) -> ApiResult<usize> {
