@@ -1165,6 +1165,7 @@
         ' · ', timeElement(video.created_at, true, 'video-date')),
       statusBadges(video),
       likeButton(video),
+      window.vidletShare.control(pathTo('v', video.id)),
       video.description ? h('p', { className: 'description', testid: 'video-description' }, video.description) : null,
       mine ? h('div', { className: 'owner-actions' },
         h('button', {
