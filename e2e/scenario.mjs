@@ -132,12 +132,17 @@ async function newPage(context, label) {
   return page;
 }
 
-async function open(page, hash) {
-  const url = `${BASE_URL}/${hash}`;
+/** Opens a page of the site by its path (`/v/<id>`; an old `#/v/<id>` is taken as its path): in
+ * place through the page's router when the site is already loaded, else with a full load. */
+async function open(page, target) {
+  const pathname = target.replace(/^#/, '');
   if (page.url().startsWith(`${BASE_URL}/`)) {
-    await page.evaluate((h) => { location.hash = h; }, hash);
+    await page.evaluate((p) => {
+      history.pushState(null, '', p);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }, pathname);
   } else {
-    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${BASE_URL}${pathname}`, { waitUntil: 'domcontentloaded' });
   }
 }
 
@@ -198,15 +203,15 @@ async function upload(page, { name, privacy, description }) {
   const progress = await page.evaluate(() => window.__progress).catch(() => null);
 
   const outcome = await Promise.race([
-    page.waitForURL(/#\/v\/[^/]+$/, { timeout: UPLOAD_TIMEOUT_MS }).then(() => 'done'),
+    page.waitForURL((url) => /^\/v\/[^/]+$/.test(url.pathname), { timeout: UPLOAD_TIMEOUT_MS }).then(() => 'done'),
     page.locator(tid('upload-error')).waitFor({ state: 'visible', timeout: UPLOAD_TIMEOUT_MS }).then(() => 'error'),
   ]).catch(() => 'timeout');
   if (outcome === 'error') throw new AssertionError(`upload failed: ${await text(page, tid('upload-error'))}`);
   if (outcome === 'timeout') throw new AssertionError(`upload did not finish within ${UPLOAD_TIMEOUT_MS / 1000} s`);
 
-  // The observer lived on the upload view's elements; the window survives hash navigation.
+  // The observer lived on the upload view's elements; the window survives in-page navigation.
   const seen = (await page.evaluate(() => window.__progress)) || progress;
-  const id = decodeURIComponent(page.url().split('#/v/')[1]);
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/v/')[1]);
   await page.locator(tid('video-title')).filter({ hasText: name }).waitFor({ state: 'visible' });
   return { id, progress: seen };
 }
@@ -315,6 +320,7 @@ async function main() {
   const alice = uniqueName('e2e-a');
   const videoName = `E2E clip ${alice}`;
   let videoId = null;
+  let pageS = null; // step 10's page
   const needsVideo = () => (videoId ? null : 'needs the video uploaded in step 1');
   const stepPassed = (n) => results.some((r) => r.number === n && r.ok === true);
 
@@ -608,7 +614,7 @@ async function main() {
       await watchProgress(pageR);
       await prompt.locator(tid('resume-submit')).click();
       const outcome = await Promise.race([
-        pageR.waitForURL((url) => url.hash === `#/v/${encodeURIComponent(plan.id)}`, { timeout: UPLOAD_TIMEOUT_MS }).then(() => 'done'),
+        pageR.waitForURL((url) => url.pathname === `/v/${encodeURIComponent(plan.id)}`, { timeout: UPLOAD_TIMEOUT_MS }).then(() => 'done'),
         pageR.locator(tid('upload-error')).waitFor({ state: 'visible', timeout: UPLOAD_TIMEOUT_MS }).then(() => 'error'),
       ]).catch(() => 'timeout');
       if (outcome === 'error') throw new AssertionError(`the resumed upload failed: ${await text(pageR, tid('upload-error'))}`);
@@ -735,6 +741,91 @@ async function main() {
     requires: () => (results.some((r) => r.ok === true) ? null : 'no page was exercised'),
   }, async () => {
     assert(problems.length === 0, `${problems.length} problem(s): ${problems.slice(0, 3).join(' | ')}`);
+  });
+
+  await step(10, 'a share link: /v/{id} is served with the video\'s OpenGraph card, renders the video, and an old #/v/{id} link lands on it', { pages: () => [pageS] }, async () => {
+    // Step 6 deletes step 1's video, so this step shares a public video of its own, uploaded
+    // the same way (poster included); its name carries markup and quotes, to be escaped.
+    const sharer = uniqueName('e2e-s');
+    const name = `Share “${sharer}” <b>&</b> 'q'`;
+    const contextS = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    pageS = await newPage(contextS, 'sharer');
+    try {
+      await pageS.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+      await register(pageS, sharer);
+      const { id } = await upload(pageS, { name, privacy: 'public', description: 'Shared by the e2e scenario.' });
+      const shareUrl = `${BASE_URL}/v/${encodeURIComponent(id)}`;
+
+      // The Share button (from the keyboard) gives the /v/{id} address.
+      await pageS.locator(tid('share-button')).focus();
+      await pageS.keyboard.press('Enter');
+      const field = pageS.locator(tid('share-url'));
+      await field.waitFor({ state: 'visible' });
+      assert((await field.inputValue()) === shareUrl, `the Share field holds ${await field.inputValue()}, not ${shareUrl}`);
+      await screenshot(pageS, '15-share-button');
+
+      // The served HTML, as a crawler gets it (no script runs), parsed by the browser's parser.
+      const card = async () => {
+        const res = await pageS.request.get(shareUrl);
+        assert(res.status() === 200, `GET /v/{id} answered ${res.status()}`);
+        const html = await res.text();
+        return pageS.evaluate((source) => {
+          const doc = new DOMParser().parseFromString(source, 'text/html');
+          const tags = {};
+          for (const m of doc.querySelectorAll('head meta[property], head meta[name]')) {
+            tags[m.getAttribute('property') || m.getAttribute('name')] = m.getAttribute('content');
+          }
+          return { tags, title: doc.title, scripts: [...doc.querySelectorAll('script')].map((s) => s.getAttribute('src')) };
+        }, html);
+      };
+      let served = await card();
+      // The poster is confirmed just after the video: wait for the card to show it.
+      await until(async () => {
+        served = await card();
+        return Boolean(served.tags['og:image']);
+      }, 'og:image in the served card', 20_000).catch(() => {});
+      const { tags } = served;
+      assert(tags['og:title'] === name, `og:title is ${JSON.stringify(tags['og:title'])}, not ${JSON.stringify(name)}`);
+      assert(tags['og:type'] === 'video.other', `og:type is ${tags['og:type']}`);
+      assert(tags['og:url'] === shareUrl, `og:url is ${tags['og:url']}, not ${shareUrl}`);
+      assert(tags['og:description'] === 'Shared by the e2e scenario.', `og:description is ${tags['og:description']}`);
+      assert(tags['twitter:card'] === 'summary_large_image', `twitter:card is ${tags['twitter:card']}`);
+      assert(served.title === `${name} — vidlet`, `the served <title> is ${served.title}`);
+      assert(served.scripts.every((src) => src && src.startsWith('/assets/')), `a script without src: ${served.scripts}`);
+      assert(tags['og:image'], 'the card has no og:image');
+      const image = await pageS.request.get(tags['og:image']);
+      const type = image.headers()['content-type'] || '';
+      assert(image.status() === 200 && type.startsWith('image/') && (await image.body()).length > 0,
+        `og:image ${tags['og:image']} gave ${image.status()} ${type}`);
+
+      // A fresh page opening the link (a full navigation, signed out) shows the video.
+      const contextF = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      try {
+        const fresh = await newPage(contextF, 'share link');
+        await fresh.goto(shareUrl, { waitUntil: 'domcontentloaded' });
+        await fresh.locator(tid('video-title')).filter({ hasText: name }).waitFor({ state: 'visible' });
+        await waitForPlayer(fresh);
+        assert((await fresh.title()) === `${name} — vidlet`, `the page's title is ${await fresh.title()}`);
+        await screenshot(fresh, '16-share-link');
+        // An old link: #/v/{id} lands on /v/{id} and shows the video.
+        await fresh.goto(`${BASE_URL}/#/v/${encodeURIComponent(id)}`, { waitUntil: 'domcontentloaded' });
+        await fresh.waitForURL(shareUrl);
+        await fresh.locator(tid('video-title')).filter({ hasText: name }).waitFor({ state: 'visible' });
+        // Links are followed in place: the owner's link, then Back.
+        await fresh.locator(tid('video-owner')).click();
+        await fresh.waitForURL(`${BASE_URL}/u/${sharer}`);
+        await fresh.locator(`${tid('video-card')}[data-video-id="${id}"]`).waitFor({ state: 'visible' });
+        await fresh.goBack();
+        await fresh.locator(tid('video-title')).filter({ hasText: name }).waitFor({ state: 'visible' });
+      } finally {
+        await contextF.close().catch(() => {});
+      }
+      // Step 9 ran before these pages: check them here.
+      const seen = problems.filter((p) => p.startsWith('[sharer]') || p.startsWith('[share link]'));
+      assert(seen.length === 0, `${seen.length} script error(s) or CSP violation(s): ${seen.slice(0, 3).join(' | ')}`);
+    } finally {
+      await contextS.close().catch(() => {});
+    }
   });
 }
 

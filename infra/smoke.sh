@@ -148,6 +148,10 @@ expect "part URLs after complete" 409 -X POST "$BASE/videos/$VIDEO/upload/parts"
   -H "Authorization: Bearer $TOKEN" -d '{"part_numbers":[1]}'
 expect "feed" 200 "$BASE/videos"
 [[ $BODY == *"$VIDEO"* ]] || { echo "FAIL feed lacks the video"; failed=$((failed + 1)); }
+# Its share link: the page with the video's card (a crawler runs no script).
+expect "share page" 200 "$BASE/v/$VIDEO"
+[[ $BODY == *"<meta property=\"og:url\" content=\"$BASE/v/$VIDEO\">"* ]] ||
+  { echo "FAIL the share page lacks the video's og:url"; failed=$((failed + 1)); }
 expect "stream, range 0-1, through the redirect" 206 -o /dev/null -L -H "Range: bytes=0-1" "$BASE/videos/$VIDEO/stream"
 # A range across the boundary of parts 1 and 2 gives the file's own bytes.
 from=$((PART_SIZE - 8)) to=$((PART_SIZE + 7))

@@ -289,7 +289,7 @@
     $('[data-testid="nav-anonymous"]').hidden = Boolean(name);
     $('[data-testid="nav-signed-in"]').hidden = !name;
     $('[data-testid="nav-username"]').textContent = name || '';
-    $('[data-testid="nav-my-videos"]').href = name ? `#/u/${enc(name)}` : '#/';
+    $('[data-testid="nav-my-videos"]').href = name ? pathTo('u', name) : pathTo();
   }
 
   let flashTimer = null;
@@ -322,7 +322,11 @@
   }
 
   // ---------------------------------------------------------------------------------------
-  // Router: #/ feed, #/u/<name>, #/v/<id>, #/upload, #/signin, #/register.
+  // Router: real paths with the History API (a share link reaches the server, which puts the
+  // video's or user's card in the page). The route table is ROUTES: one line per page, its
+  // pattern's `:name` segments given to the view decoded. Links are built with pathTo() and
+  // followed without a reload (same-origin clicks are intercepted); the server must serve the
+  // page on the same path (shared/src/routes.rs, function `web`) for reloads and shared links.
 
   const view = $('#view');
   let routeSeq = 0;
@@ -330,24 +334,72 @@
   let returnTo = null;
   let focusOnRender = false;
 
-  function parseRoute() {
-    const raw = location.hash.replace(/^#\/?/, '');
-    let parts;
-    try {
-      parts = raw.split('/').filter(Boolean).map(decodeURIComponent);
-    } catch {
-      return { name: 'missing' };
-    }
-    if (parts.length === 0) return { name: 'feed' };
-    if (parts[0] === 'u' && parts.length === 2) return { name: 'user', username: parts[1] };
-    if (parts[0] === 'v' && parts.length === 2) return { name: 'video', id: parts[1] };
-    if (parts.length === 1 && ['upload', 'signin', 'register'].includes(parts[0])) return { name: parts[0] };
-    return { name: 'missing' };
+  /** [pattern, view(ctx, params, query)]: the first whose pattern matches the path wins. */
+  const ROUTES = [
+    ['/', (ctx) => renderFeed(ctx)],
+    ['/u/:username', (ctx, p) => renderUser(ctx, p.username)],
+    ['/v/:id', (ctx, p) => renderVideo(ctx, p.id)],
+    ['/upload', (ctx) => renderUpload(ctx)],
+    ['/signin', (ctx) => renderAuth(ctx, 'signin')],
+    ['/register', (ctx) => renderAuth(ctx, 'register')],
+  ];
+
+  /** The path of a page: pathTo() is the feed, pathTo('v', id) a video; each part encoded. */
+  function pathTo(...parts) {
+    return `/${parts.map((part) => enc(part)).join('/')}`;
   }
 
-  function go(hash) {
-    if (location.hash === hash) route();
-    else location.hash = hash;
+  /** The route a path shows: { render, params }, or null for no page. */
+  function parseRoute(pathname = location.pathname) {
+    let parts;
+    try {
+      parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      return null;
+    }
+    for (const [pattern, render] of ROUTES) {
+      const names = pattern.split('/').filter(Boolean);
+      if (names.length !== parts.length) continue;
+      const params = {};
+      const matches = names.every((name, i) => {
+        if (name.startsWith(':')) params[name.slice(1)] = parts[i];
+        return name.startsWith(':') || name === parts[i];
+      });
+      if (matches) return { render, params };
+    }
+    return null;
+  }
+
+  /** An old `#/v/<id>` link (or any `#/...`) becomes its path, without a history entry. */
+  function upgradeHashLink() {
+    if (!location.hash.startsWith('#/')) return false;
+    history.replaceState(null, '', location.hash.slice(1) || '/');
+    return true;
+  }
+
+  /** Shows the page at `target` (a path, maybe with ?query), as a new history entry. */
+  function go(target) {
+    const url = new URL(target, location.origin);
+    if (url.pathname + url.search !== location.pathname + location.search || location.hash) {
+      history.pushState(null, '', url.pathname + url.search);
+    }
+    focusOnRender = true;
+    route();
+  }
+
+  /** Same-origin links to a page of the site navigate in place; anything else as usual. */
+  function followLink(e) {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = e.target instanceof Element ? e.target.closest('a[href]') : null;
+    if (!a || (a.target && a.target !== '_self') || a.hasAttribute('download')) return;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin) return;
+    // An in-page anchor such as the skip link: the browser's own job.
+    if (url.hash && !url.hash.startsWith('#/') && url.pathname === location.pathname) return;
+    const target = url.hash.startsWith('#/') ? url.hash.slice(1) : url.pathname + url.search;
+    if (!parseRoute(new URL(target, location.origin).pathname)) return;
+    e.preventDefault();
+    go(target);
   }
 
   function route() {
@@ -364,15 +416,8 @@
     const alive = () => seq === routeSeq;
     const ctx = { alive, onLeave: (fn) => { cleanup = fn; } };
     renderNav();
-    switch (r.name) {
-      case 'feed': renderFeed(ctx); break;
-      case 'user': renderUser(ctx, r.username); break;
-      case 'video': renderVideo(ctx, r.id); break;
-      case 'upload': renderUpload(ctx); break;
-      case 'signin': renderAuth(ctx, 'signin'); break;
-      case 'register': renderAuth(ctx, 'register'); break;
-      default: show(notFound('Page not found', 'There is nothing at this address.'));
-    }
+    if (r) r.render(ctx, r.params, new URLSearchParams(location.search));
+    else show(notFound('Page not found', 'There is nothing at this address.'));
   }
 
   /** Replaces the view; after a navigation, moves focus to the new heading for screen readers. */
@@ -391,7 +436,7 @@
     return h('section', { className: 'not-found', testid: 'not-found' },
       h('h1', null, title),
       h('p', { className: 'muted' }, text),
-      h('p', null, h('a', { href: '#/', className: 'button' }, 'Back to the latest videos')));
+      h('p', null, h('a', { href: pathTo(), className: 'button' }, 'Back to the latest videos')));
   }
 
   function errorPanel(err) {
@@ -440,7 +485,7 @@
   }
 
   function videoCard(video, { onDeleted } = {}) {
-    const href = `#/v/${enc(video.id)}`;
+    const href = pathTo('v', video.id);
     const mine = video.owner === session.username();
     const duration = formatDuration(video.duration_seconds);
     const card = h('li', { className: 'card', testid: 'video-card', dataset: { videoId: video.id } },
@@ -450,7 +495,7 @@
       h('div', { className: 'card-body' },
         h('h3', { className: 'card-title' }, h('a', { href, testid: 'video-card-title' }, video.name)),
         h('p', { className: 'meta' },
-          h('a', { href: `#/u/${enc(video.owner)}`, testid: 'video-card-owner' }, video.owner),
+          h('a', { href: pathTo('u', video.owner), testid: 'video-card-owner' }, video.owner),
           ' · ', formatViews(video.views), ' · ', timeElement(video.created_at, false)),
         statusBadges(video),
         mine ? h('div', { className: 'card-actions' },
@@ -532,14 +577,14 @@
         h('h2', null, 'Welcome to vidlet'),
         h('p', null, 'Watch what people share. Register or sign in to upload your own videos and comment.')),
       h('div', { className: 'welcome-actions' },
-        h('a', { className: 'button', href: '#/register' }, 'Register'),
-        h('a', { className: 'button button-ghost', href: '#/signin' }, 'Sign in')));
+        h('a', { className: 'button', href: pathTo('register') }, 'Register'),
+        h('a', { className: 'button button-ghost', href: pathTo('signin') }, 'Sign in')));
     const { node } = videoList(ctx, '/videos', 'No videos yet. Be the first to upload one!');
     show(h('section', { testid: 'feed' },
       welcome,
       h('div', { className: 'page-head' },
         h('h1', null, 'Latest videos'),
-        me ? h('a', { className: 'button', href: '#/upload' }, 'Upload a video') : null),
+        me ? h('a', { className: 'button', href: pathTo('upload') }, 'Upload a video') : null),
       me ? uploadNotices(me) : null,
       node));
   }
@@ -552,7 +597,7 @@
     const section = h('section', { testid: 'user-page', dataset: { username } },
       h('div', { className: 'page-head' },
         title,
-        mine ? h('a', { className: 'button', href: '#/upload' }, 'Upload a video') : null),
+        mine ? h('a', { className: 'button', href: pathTo('upload') }, 'Upload a video') : null),
       node);
     list.addEventListener('notfound', () => show(notFound('User not found', `There is no user named “${username}”.`)));
     show(section);
@@ -609,7 +654,7 @@
         devices.remember(body);
         session.set(body, remember);
         flash(register ? `Welcome, ${body.user.username}! Your account is ready.` : `Signed in as ${body.user.username}.`);
-        const target = returnTo || '#/';
+        const target = returnTo || pathTo();
         returnTo = null;
         go(target);
       } catch (err) {
@@ -627,14 +672,14 @@
       form,
       h('p', { className: 'switch-link' },
         register ? 'Already have an account? ' : 'New to vidlet? ',
-        h('a', { href: register ? '#/signin' : '#/register' }, register ? 'Sign in' : 'Register'))));
+        h('a', { href: register ? pathTo('signin') : pathTo('register') }, register ? 'Sign in' : 'Register'))));
     if (!session.username()) username.focus({ preventScroll: true });
   }
 
   function requireSignIn(target) {
     returnTo = target;
     flash('Please sign in first.', 'error');
-    go('#/signin');
+    go(pathTo('signin'));
   }
 
   async function logout() {
@@ -651,7 +696,7 @@
     session.clear();
     renderNav();
     flash('You are signed out.');
-    go('#/');
+    go(pathTo());
   }
 
   // ---------------------------------------------------------------------------------------
@@ -688,11 +733,11 @@
     currentJob = job;
     job.subscribe((j) => {
       if (j !== currentJob) return;
-      const here = parseRoute().name === 'upload';
+      const here = location.pathname === pathTo('upload');
       if (j.state === 'done') {
         currentJob = null;
         flash(`Upload complete: “${j.video.name}”.`);
-        if (here) go(`#/v/${enc(j.video.id)}`);
+        if (here) go(pathTo('v', j.video.id));
       } else if (j.state === 'failed' && !here) {
         flash(`The upload of “${j.file.name}” stopped: ${j.error.message}`, 'error');
       }
@@ -827,14 +872,14 @@
       const what = { failed: `The upload of “${file}” stopped. `, paused: `The upload of “${file}” is paused. ` };
       box.append(h('p', { className: 'notice', testid: 'upload-notice' },
         what[currentJob.state] || `“${file}” is being uploaded. `,
-        h('a', { href: '#/upload' }, 'Open the upload page')));
+        h('a', { href: pathTo('upload') }, 'Open the upload page')));
     }
     const live = currentJob && currentJob.video ? currentJob.video.id : null;
     for (const record of upload.pending.forUser(me)) {
       if (record.videoId === live || record.elsewhere) continue;
       const notice = h('div', { className: 'notice resume-notice', testid: 'resume-notice', dataset: { videoId: record.videoId } },
         h('p', null, `The upload of “${record.name}” did not finish.`),
-        h('a', { className: 'button button-small', href: '#/upload', testid: 'resume-notice-link' }, `Resume upload of “${record.name}”`));
+        h('a', { className: 'button button-small', href: pathTo('upload'), testid: 'resume-notice-link' }, `Resume upload of “${record.name}”`));
       box.append(notice);
       checkPending(record, () => {}, () => notice.remove());
     }
@@ -844,7 +889,7 @@
   function renderUpload(ctx) {
     const me = session.username();
     if (!me) {
-      requireSignIn('#/upload');
+      requireSignIn(pathTo('upload'));
       return;
     }
     const fileInput = h('input', {
@@ -1115,11 +1160,12 @@
     const info = h('div', { className: 'video-info' },
       h('h1', { testid: 'video-title' }, video.name),
       h('p', { className: 'meta' },
-        'by ', h('a', { href: `#/u/${enc(video.owner)}`, testid: 'video-owner' }, video.owner),
+        'by ', h('a', { href: pathTo('u', video.owner), testid: 'video-owner' }, video.owner),
         ' · ', h('span', { testid: 'video-views' }, formatViews(video.views)),
         ' · ', timeElement(video.created_at, true, 'video-date')),
       statusBadges(video),
       likeButton(video),
+      window.vidletShare.control(pathTo('v', video.id)),
       video.description ? h('p', { className: 'description', testid: 'video-description' }, video.description) : null,
       mine ? h('div', { className: 'owner-actions' },
         h('button', {
@@ -1128,7 +1174,7 @@
         }, 'Edit'),
         h('button', {
           type: 'button', className: 'button button-danger-ghost', testid: 'video-delete',
-          on: { click: () => deleteVideo(video, () => go(`#/u/${enc(me)}`)) },
+          on: { click: () => deleteVideo(video, () => go(pathTo('u', me))) },
         }, 'Delete video')) : null);
 
     show(h('article', { className: 'watch', testid: 'video-page', dataset: { videoId: video.id } },
@@ -1146,7 +1192,7 @@
     const shown = h('span', { testid: 'video-likes', 'aria-live': 'polite' }, countText());
     if (!session.username()) {
       return h('p', { className: 'like-row' }, shown, ' · ',
-        h('a', { href: '#/signin', on: { click: () => { returnTo = `#/v/${enc(video.id)}`; } } }, 'Sign in'),
+        h('a', { href: pathTo('signin'), on: { click: () => { returnTo = pathTo('v', video.id); } } }, 'Sign in'),
         ' to like.');
     }
     const heart = h('span', { 'aria-hidden': 'true' }, liked ? '♥' : '♡');
@@ -1218,7 +1264,7 @@
       const canDelete = me && (comment.author === me || video.owner === me);
       const item = h('li', { className: 'comment', testid: 'comment', dataset: { commentId: comment.id } },
         h('div', { className: 'comment-head' },
-          h('a', { className: 'comment-author', href: `#/u/${enc(comment.author)}`, testid: 'comment-author' }, comment.author),
+          h('a', { className: 'comment-author', href: pathTo('u', comment.author), testid: 'comment-author' }, comment.author),
           h('span', { className: 'comment-time' }, timeElement(comment.created_at, true)),
           canDelete ? h('button', {
             type: 'button', className: 'button button-ghost button-small', testid: 'comment-delete',
@@ -1306,7 +1352,7 @@
       });
     } else {
       form = h('p', { className: 'notice', testid: 'comment-signin' },
-        h('a', { href: '#/signin', on: { click: () => { returnTo = `#/v/${enc(video.id)}`; } } }, 'Sign in'),
+        h('a', { href: pathTo('signin'), on: { click: () => { returnTo = pathTo('v', video.id); } } }, 'Sign in'),
         ' to comment.');
     }
 
@@ -1322,10 +1368,18 @@
 
   async function start() {
     $('[data-testid="nav-logout"]').addEventListener('click', logout);
-    window.addEventListener('hashchange', () => {
+    document.addEventListener('click', followLink);
+    window.addEventListener('popstate', () => {
       focusOnRender = true;
       route();
     });
+    // An old `#/...` link, opened or typed while the page is up.
+    window.addEventListener('hashchange', () => {
+      if (!upgradeHashLink()) return;
+      focusOnRender = true;
+      route();
+    });
+    upgradeHashLink();
     renderNav();
     route();
     // Check that a stored session is still alive; the server's 401 clears it.

@@ -253,7 +253,9 @@ fn the_repository_template_is_understood() {
     for binary in &binaries {
         granted_access(&template, binary).unwrap_or_else(|e| panic!("{binary}: {e}"));
     }
-    assert!(granted_access(&template, "web").unwrap().is_empty());
+    assert!(granted_access(&template, "fallback").unwrap().is_empty());
+    let web = granted_access(&template, "web").unwrap();
+    assert!(web.contains("dynamodb:GetItem table/videos") && web.contains("dynamodb:GetItem table/users"), "{web:?}");
     assert!(granted_access(&template, "complete-video").unwrap().contains("s3:ListBucket bucket"));
     assert!(granted_access(&template, "login").unwrap().contains("dynamodb:UpdateItem table/login_attempts"));
 }

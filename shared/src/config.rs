@@ -92,6 +92,10 @@ pub struct Config {
     pub account_purge_delay_secs: i64,
     /// Where the browser fetches presigned URLs from, for the page's CSP.
     pub s3_origin: String,
+    /// The site's canonical origin, for absolute links in share cards: the first of
+    /// `SITE_ORIGINS`. None (the variable set but empty, as on AWS without a `SiteOrigin`)
+    /// means the origin the request came in on.
+    pub site_origin: Option<String>,
 }
 
 impl Default for Config {
@@ -115,6 +119,7 @@ impl Default for Config {
             device_ttl_secs: 180 * 24 * 3600,
             account_purge_delay_secs: 120,
             s3_origin: "http://127.0.0.1:4566".into(),
+            site_origin: Some(LOCAL_SITE_ORIGIN.into()),
         }
     }
 }
@@ -136,6 +141,17 @@ fn s3_origin() -> String {
             let region = env_or("AWS_REGION", "us-east-1".to_string());
             format!("https://{bucket}.s3.{region}.amazonaws.com")
         }
+    }
+}
+
+/// The origin `make dev` serves the site on.
+pub const LOCAL_SITE_ORIGIN: &str = "http://127.0.0.1:9000";
+
+/// The first of the comma-separated `SITE_ORIGINS`; the local one when unset.
+fn site_origin() -> Option<String> {
+    match env::var("SITE_ORIGINS") {
+        Ok(list) => list.split(',').map(|o| o.trim().trim_end_matches('/')).find(|o| !o.is_empty()).map(str::to_owned),
+        Err(_) => Some(LOCAL_SITE_ORIGIN.to_owned()),
     }
 }
 
@@ -163,6 +179,7 @@ impl Config {
             device_ttl_secs: env_or("DEVICE_TTL_SECONDS", d.device_ttl_secs),
             account_purge_delay_secs: env_or("ACCOUNT_PURGE_DELAY_SECONDS", d.account_purge_delay_secs),
             s3_origin: s3_origin(),
+            site_origin: site_origin(),
         }
     }
 

@@ -32,6 +32,11 @@ const fn route(
 pub const ROUTES: &[Route] = &[
     route("GET", "/", "web", Auth::None, "The site's page"),
     route("GET", "/assets/{file}", "web", Auth::None, "The site's scripts, styles and images"),
+    route("GET", "/v/{id}", "web", Auth::None, "A video's page, with its share card"),
+    route("GET", "/u/{username}", "web", Auth::None, "A user's page, with their share card"),
+    route("GET", "/upload", "web", Auth::None, "The page (upload)"),
+    route("GET", "/signin", "web", Auth::None, "The page (sign in)"),
+    route("GET", "/register", "web", Auth::None, "The page (register)"),
     route("POST", "/users", "register", Auth::None, "Register and get a session"),
     route("POST", "/sessions", "login", Auth::None, "Log in and get a session"),
     route("DELETE", "/sessions/current", "logout", Auth::Session, "Log out"),

@@ -316,7 +316,16 @@ impl TestApp {
             }
             Handler::DeleteComment => respond("test", &DeleteComment { sessions: db.clone(), comments: db }, req).await,
             Handler::Fallback => respond("test", &Fallback, req).await,
-            Handler::Site => respond("test", &Site { s3_origin: config.s3_origin }, req).await,
+            Handler::Site => {
+                let h = Site {
+                    s3_origin: config.s3_origin,
+                    site_origin: config.site_origin,
+                    videos: db.clone(),
+                    users: db,
+                };
+                // Boxed: its two readers' futures would grow every caller's by their size.
+                Box::pin(respond("test", &h, req)).await
+            }
         };
         TestResponse::from(response)
     }

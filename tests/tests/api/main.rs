@@ -20,6 +20,7 @@ mod posters;
 mod quota;
 mod round_trips;
 mod security;
+mod share;
 mod sweep_backlog;
 mod videos;
 mod views;
