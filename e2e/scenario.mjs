@@ -320,7 +320,7 @@ async function main() {
   const alice = uniqueName('e2e-a');
   const videoName = `E2E clip ${alice}`;
   let videoId = null;
-  let pageS = null; // step 10's page
+  let pageS = null; // step 12's page
   const needsVideo = () => (videoId ? null : 'needs the video uploaded in step 1');
   const stepPassed = (n) => results.some((r) => r.number === n && r.ok === true);
 
@@ -737,13 +737,7 @@ async function main() {
     await contextE.close().catch(() => {});
   });
 
-  await step(12, 'no script errors or CSP violations on any page', {
-    requires: () => (results.some((r) => r.ok === true) ? null : 'no page was exercised'),
-  }, async () => {
-    assert(problems.length === 0, `${problems.length} problem(s): ${problems.slice(0, 3).join(' | ')}`);
-  });
-
-  await step(10, 'a share link: /v/{id} is served with the video\'s OpenGraph card, renders the video, and an old #/v/{id} link lands on it', { pages: () => [pageS] }, async () => {
+  await step(12, 'a share link: /v/{id} is served with the video\'s OpenGraph card, renders the video, and an old #/v/{id} link lands on it', { pages: () => [pageS] }, async () => {
     // Step 6 deletes step 1's video, so this step shares a public video of its own, uploaded
     // the same way (poster included); its name carries markup and quotes, to be escaped.
     const sharer = uniqueName('e2e-s');
@@ -826,6 +820,12 @@ async function main() {
     } finally {
       await contextS.close().catch(() => {});
     }
+  });
+
+  await step(13, 'no script errors or CSP violations on any page', {
+    requires: () => (results.some((r) => r.ok === true) ? null : 'no page was exercised'),
+  }, async () => {
+    assert(problems.length === 0, `${problems.length} problem(s): ${problems.slice(0, 3).join(' | ')}`);
   });
 }
 
