@@ -19,10 +19,12 @@ pub enum Table {
     ViewMarks,
     /// Who likes which video (the video's `likes` counts them).
     Likes,
+    /// Who follows whom (the follower's user item counts them).
+    Follows,
 }
 
 impl Table {
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 10] = [
         Table::Users,
         Table::Sessions,
         Table::LoginAttempts,
@@ -32,6 +34,7 @@ impl Table {
         Table::Devices,
         Table::ViewMarks,
         Table::Likes,
+        Table::Follows,
     ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
@@ -46,6 +49,7 @@ impl Table {
             Table::Devices => "devices",
             Table::ViewMarks => "view_marks",
             Table::Likes => "likes",
+            Table::Follows => "follows",
         }
     }
 
@@ -92,6 +96,8 @@ pub struct Config {
     pub account_purge_delay_secs: i64,
     /// Where the browser fetches presigned URLs from, for the page's CSP.
     pub s3_origin: String,
+    /// How many users one user may follow.
+    pub max_following: u32,
 }
 
 impl Default for Config {
@@ -115,6 +121,7 @@ impl Default for Config {
             device_ttl_secs: 180 * 24 * 3600,
             account_purge_delay_secs: 120,
             s3_origin: "http://127.0.0.1:4566".into(),
+            max_following: 1000,
         }
     }
 }
@@ -163,6 +170,7 @@ impl Config {
             device_ttl_secs: env_or("DEVICE_TTL_SECONDS", d.device_ttl_secs),
             account_purge_delay_secs: env_or("ACCOUNT_PURGE_DELAY_SECONDS", d.account_purge_delay_secs),
             s3_origin: s3_origin(),
+            max_following: env_or("MAX_FOLLOWING", d.max_following),
         }
     }
 
