@@ -341,7 +341,7 @@
     if (parts.length === 0) return { name: 'feed' };
     if (parts[0] === 'u' && parts.length === 2) return { name: 'user', username: parts[1] };
     if (parts[0] === 'v' && parts.length === 2) return { name: 'video', id: parts[1] };
-    if (parts.length === 1 && ['upload', 'signin', 'register'].includes(parts[0])) return { name: parts[0] };
+    if (parts.length === 1 && ['upload', 'signin', 'register', 'following'].includes(parts[0])) return { name: parts[0] };
     return { name: 'missing' };
   }
 
@@ -371,6 +371,7 @@
       case 'upload': renderUpload(ctx); break;
       case 'signin': renderAuth(ctx, 'signin'); break;
       case 'register': renderAuth(ctx, 'register'); break;
+      case 'following': show(window.vidletFollow.feed(ctx, session.username(), videoList)); break;
       default: show(notFound('Page not found', 'There is nothing at this address.'));
     }
   }
@@ -552,7 +553,8 @@
     const section = h('section', { testid: 'user-page', dataset: { username } },
       h('div', { className: 'page-head' },
         title,
-        mine ? h('a', { className: 'button', href: '#/upload' }, 'Upload a video') : null),
+        mine ? h('a', { className: 'button', href: '#/upload' }, 'Upload a video') : null,
+        !mine && session.username() ? window.vidletFollow.button(username, api) : null),
       node);
     list.addEventListener('notfound', () => show(notFound('User not found', `There is no user named “${username}”.`)));
     show(section);
@@ -1116,6 +1118,7 @@
       h('h1', { testid: 'video-title' }, video.name),
       h('p', { className: 'meta' },
         'by ', h('a', { href: `#/u/${enc(video.owner)}`, testid: 'video-owner' }, video.owner),
+        !mine && me ? ' ' : null, !mine && me ? window.vidletFollow.button(video.owner, api) : null,
         ' · ', h('span', { testid: 'video-views' }, formatViews(video.views)),
         ' · ', timeElement(video.created_at, true, 'video-date')),
       statusBadges(video),
