@@ -41,6 +41,8 @@ for route in "GET /" "GET /videos" "GET /users/nobody" "GET /users/nobody/videos
   "GET /me" "POST /users" "POST /sessions" "POST /videos" "POST /videos/$NIL/upload/parts" \
   "POST /videos/$NIL/complete" "POST /videos/$NIL/poster" "POST /videos/$NIL/poster/complete" \
   "POST /videos/$NIL/comments" "PATCH /videos/$NIL" "PUT /videos/$NIL/like" "DELETE /videos/$NIL/like" \
+  "PUT /users/nobody/follow" "DELETE /users/nobody/follow" "GET /me/following" "GET /feed/following" \
+  "GET /v/$NIL" "GET /u/nobody" \
   "DELETE /videos/$NIL" "DELETE /videos/$NIL/comments/$NIL" "DELETE /users/nobody" "DELETE /sessions/current" \
   "PATCH /nowhere"; do
   curl -s -o /dev/null -m 300 -X "${route%% *}" "$BASE${route#* }" || true
@@ -152,6 +154,21 @@ expect "feed" 200 "$BASE/videos"
 expect "share page" 200 "$BASE/v/$VIDEO"
 [[ $BODY == *"<meta property=\"og:url\" content=\"$BASE/v/$VIDEO\">"* ]] ||
   { echo "FAIL the share page lacks the video's og:url"; failed=$((failed + 1)); }
+# Following: a second user follows the uploader and finds the video in their following feed.
+expect "register a follower" 201 -X POST "$BASE/users" -d '{"username":"smoke-fan","password":"correct horse"}'
+FAN=$(field session_id)
+expect "follow" 204 -X PUT "$BASE/users/smoke/follow" -H "Authorization: Bearer $FAN"
+expect "follow again changes nothing" 204 -X PUT "$BASE/users/smoke/follow" -H "Authorization: Bearer $FAN"
+expect "follow yourself" 400 -X PUT "$BASE/users/smoke-fan/follow" -H "Authorization: Bearer $FAN"
+expect "follow an unknown user" 404 -X PUT "$BASE/users/nobody/follow" -H "Authorization: Bearer $FAN"
+expect "following list" 200 "$BASE/me/following" -H "Authorization: Bearer $FAN"
+[[ $(json "[f['username'] for f in d['following']]") == "['smoke']" ]] || { echo "FAIL following list: $BODY"; failed=$((failed + 1)); }
+expect "following feed" 200 "$BASE/feed/following" -H "Authorization: Bearer $FAN"
+[[ $BODY == *"$VIDEO"* ]] || { echo "FAIL the following feed lacks the video"; failed=$((failed + 1)); }
+expect "following feed, signed out" 401 "$BASE/feed/following"
+expect "unfollow" 204 -X DELETE "$BASE/users/smoke/follow" -H "Authorization: Bearer $FAN"
+expect "following feed after unfollow" 200 "$BASE/feed/following" -H "Authorization: Bearer $FAN"
+[[ $BODY != *"$VIDEO"* ]] || { echo "FAIL the following feed keeps an unfollowed video"; failed=$((failed + 1)); }
 expect "stream, range 0-1, through the redirect" 206 -o /dev/null -L -H "Range: bytes=0-1" "$BASE/videos/$VIDEO/stream"
 # A range across the boundary of parts 1 and 2 gives the file's own bytes.
 from=$((PART_SIZE - 8)) to=$((PART_SIZE + 7))

@@ -342,6 +342,7 @@
     ['/upload', (ctx) => renderUpload(ctx)],
     ['/signin', (ctx) => renderAuth(ctx, 'signin')],
     ['/register', (ctx) => renderAuth(ctx, 'register')],
+    ['/following', (ctx) => show(window.vidletFollow.feed(ctx, session.username(), videoList))],
   ];
 
   /** The path of a page: pathTo() is the feed, pathTo('v', id) a video; each part encoded. */
@@ -597,7 +598,8 @@
     const section = h('section', { testid: 'user-page', dataset: { username } },
       h('div', { className: 'page-head' },
         title,
-        mine ? h('a', { className: 'button', href: pathTo('upload') }, 'Upload a video') : null),
+        mine ? h('a', { className: 'button', href: pathTo('upload') }, 'Upload a video') : null,
+        !mine && session.username() ? window.vidletFollow.button(username, api) : null),
       node);
     list.addEventListener('notfound', () => show(notFound('User not found', `There is no user named “${username}”.`)));
     show(section);
@@ -1161,6 +1163,7 @@
       h('h1', { testid: 'video-title' }, video.name),
       h('p', { className: 'meta' },
         'by ', h('a', { href: pathTo('u', video.owner), testid: 'video-owner' }, video.owner),
+        !mine && me ? ' ' : null, !mine && me ? window.vidletFollow.button(video.owner, api) : null,
         ' · ', h('span', { testid: 'video-views' }, formatViews(video.views)),
         ' · ', timeElement(video.created_at, true, 'video-date')),
       statusBadges(video),

@@ -19,10 +19,12 @@ pub enum Table {
     ViewMarks,
     /// Who likes which video (the video's `likes` counts them).
     Likes,
+    /// Who follows whom (the follower's user item counts them).
+    Follows,
 }
 
 impl Table {
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 10] = [
         Table::Users,
         Table::Sessions,
         Table::LoginAttempts,
@@ -32,6 +34,7 @@ impl Table {
         Table::Devices,
         Table::ViewMarks,
         Table::Likes,
+        Table::Follows,
     ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
@@ -46,6 +49,7 @@ impl Table {
             Table::Devices => "devices",
             Table::ViewMarks => "view_marks",
             Table::Likes => "likes",
+            Table::Follows => "follows",
         }
     }
 
@@ -96,6 +100,8 @@ pub struct Config {
     /// `SITE_ORIGINS`. None (the variable set but empty, as on AWS without a `SiteOrigin`)
     /// means the origin the request came in on.
     pub site_origin: Option<String>,
+    /// How many users one user may follow.
+    pub max_following: u32,
 }
 
 impl Default for Config {
@@ -120,6 +126,7 @@ impl Default for Config {
             account_purge_delay_secs: 120,
             s3_origin: "http://127.0.0.1:4566".into(),
             site_origin: Some(LOCAL_SITE_ORIGIN.into()),
+            max_following: 1000,
         }
     }
 }
@@ -180,6 +187,7 @@ impl Config {
             account_purge_delay_secs: env_or("ACCOUNT_PURGE_DELAY_SECONDS", d.account_purge_delay_secs),
             s3_origin: s3_origin(),
             site_origin: site_origin(),
+            max_following: env_or("MAX_FOLLOWING", d.max_following),
         }
     }
 

@@ -2,6 +2,8 @@
 //! and calls handlers through the same response path as the Lambda runtime.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::OnceLock;
 
 use http::StatusCode;
@@ -17,6 +19,7 @@ use vidlet::handlers::complete::CompleteVideo;
 use vidlet::handlers::delete_user::DeleteUser;
 use vidlet::handlers::edit::UpdateVideo;
 use vidlet::handlers::fallback::Fallback;
+use vidlet::handlers::follows::{FollowUser, FollowingFeed, ListFollowing, UnfollowUser};
 use vidlet::handlers::likes::{LikeVideo, UnlikeVideo};
 use vidlet::handlers::media::{CountView, StreamVideo};
 use vidlet::handlers::posters::{CompletePoster, CreatePoster, GetPoster};
@@ -58,6 +61,10 @@ pub enum Handler {
     CountView,
     LikeVideo,
     UnlikeVideo,
+    FollowUser,
+    UnfollowUser,
+    ListFollowing,
+    FollowingFeed,
     CreatePoster,
     CompletePoster,
     GetPoster,
@@ -127,6 +134,18 @@ macro_rules! handler {
     };
     (videos::unlike_video) => {
         $crate::Handler::UnlikeVideo
+    };
+    (follows::follow_user) => {
+        $crate::Handler::FollowUser
+    };
+    (follows::unfollow_user) => {
+        $crate::Handler::UnfollowUser
+    };
+    (follows::list_following) => {
+        $crate::Handler::ListFollowing
+    };
+    (follows::following_feed) => {
+        $crate::Handler::FollowingFeed
     };
     (videos::create_poster) => {
         $crate::Handler::CreatePoster
@@ -291,6 +310,9 @@ impl TestApp {
             }
             Handler::LikeVideo => respond("test", &LikeVideo { sessions: db.clone(), likes: db }, req).await,
             Handler::UnlikeVideo => respond("test", &UnlikeVideo { sessions: db.clone(), likes: db }, req).await,
+            Handler::FollowUser | Handler::UnfollowUser | Handler::ListFollowing | Handler::FollowingFeed => {
+                self.call_follows(handler, req).await
+            }
             Handler::CreatePoster => {
                 let h = CreatePoster {
                     sessions: db.clone(),
@@ -328,6 +350,32 @@ impl TestApp {
             }
         };
         TestResponse::from(response)
+    }
+}
+
+impl TestApp {
+    /// The following routes, boxed apart: `call`'s frame is near a debug test thread's stack size.
+    fn call_follows(
+        &self,
+        handler: Handler,
+        req: Request,
+    ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + '_>> {
+        let (db, config) = (self.db.clone(), self.config.clone());
+        Box::pin(async move {
+            match handler {
+                Handler::FollowUser => {
+                    respond("test", &FollowUser { sessions: db.clone(), follows: db, config }, req).await
+                }
+                Handler::UnfollowUser => {
+                    respond("test", &UnfollowUser { sessions: db.clone(), follows: db }, req).await
+                }
+                Handler::ListFollowing => {
+                    respond("test", &ListFollowing { sessions: db.clone(), follows: db }, req).await
+                }
+                Handler::FollowingFeed => respond("test", &FollowingFeed { sessions: db.clone(), feed: db }, req).await,
+                other => unreachable!("{other:?} is not a following route"),
+            }
+        })
     }
 }
 

@@ -224,6 +224,10 @@ async fn measure_on_the_heap() -> Vec<RoundTrips> {
     for row in site_rows(&t, &counter, &id).await {
         run(row.route, row.minimum, row.why, row.calls);
     }
+    // Boxed: one more section on this future's stack overflows a debug build's test thread.
+    for row in Box::pin(following(&t, &counter, &token)).await {
+        run(row.route, row.minimum, row.why, row.calls);
+    }
 
     t.call(handler!(accounts::logout), Req::delete("/sessions/current").bearer(&token).build())
         .await
@@ -243,6 +247,58 @@ async fn site_rows(t: &TestApp, counter: &CallCounter, video_id: &str) -> Vec<Ro
     t.call(handler!(web::site), Req::get("/u/_").param("username", "counted").build()).await.assert_status(200);
     let user = row("GET /u/{username}", 1, "the user read for their share card");
     vec![page, video, user]
+}
+
+/// Following: follow, list, the feed of 3 creators (1 + N), unfollow.
+async fn following(t: &TestApp, counter: &CallCounter, token: &str) -> Vec<RoundTrips> {
+    let token = token.to_owned();
+    let mut rows = Vec::new();
+    let mut run = |route, minimum, why, calls| rows.push(RoundTrips { route, calls, minimum, why });
+    let creators = ["creator0", "creator1", "creator2"];
+    for name in creators {
+        call(
+            t,
+            handler!(accounts::register),
+            Req::post("/users").json(json!({"username": name, "password": "password1"})),
+        )
+        .await;
+    }
+    counter.take();
+    for name in creators {
+        counter.take();
+        let follow = Req::new("PUT", "/").param("username", name).bearer(&token);
+        t.call(handler!(follows::follow_user), follow.build()).await.assert_status(204);
+    }
+    run(
+        "PUT /users/{username}/follow",
+        2,
+        "session read, one transaction: the follower's count + 1 under the cap, a check that the followee is live, \
+         conditional follow put",
+        counter.take(),
+    );
+
+    call(t, handler!(follows::list_following), Req::get("/").bearer(&token)).await;
+    run("GET /me/following", 2, "session read, one Query of the caller's follows", counter.take());
+
+    call(t, handler!(follows::following_feed), Req::get("/").bearer(&token)).await;
+    run(
+        "GET /feed/following (3 creators)",
+        2 + creators.len(),
+        "session read, one Query of the follow list, then one Query per followed creator on public_by_owner \
+         (1 + N for N creators, in parallel)",
+        counter.take(),
+    );
+
+    let unfollow = Req::delete("/").param("username", "creator0").bearer(&token);
+    t.call(handler!(follows::unfollow_user), unfollow.build()).await.assert_status(204);
+    run(
+        "DELETE /users/{username}/follow",
+        2,
+        "session read, one transaction: conditional follow delete + the follower's count - 1 + followee check",
+        counter.take(),
+    );
+
+    rows
 }
 
 async fn call(t: &TestApp, h: Handler, req: Req) -> Value {

@@ -1,8 +1,9 @@
-//! The eight benchmark items, each returning its BENCHMARKS.md section.
+//! The nine benchmark items, each returning its BENCHMARKS.md section.
 
 pub mod cold_start;
 pub mod concurrency;
 pub mod cost;
+pub mod following;
 pub mod round_trips;
 pub mod streaming;
 pub mod sweep;

@@ -56,6 +56,17 @@ pub fn decode_cursor(
     sort_attribute: &str,
     table_key: &[&str],
 ) -> Result<Cursor, Invalid> {
+    decode_cursor_of(raw, partition, sort_attribute, table_key, |value| uuid::Uuid::parse_str(value).is_ok())
+}
+
+/// `decode_cursor` for a list whose other key values pass `valid` (user names, say).
+pub fn decode_cursor_of(
+    raw: &str,
+    partition: (&str, &str),
+    sort_attribute: &str,
+    table_key: &[&str],
+    valid: impl Fn(&str) -> bool,
+) -> Result<Cursor, Invalid> {
     let invalid = || Invalid::new("cursor", "not a cursor of this list");
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
     let key: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
@@ -67,7 +78,7 @@ pub fn decode_cursor(
     if names != expected || key.get(partition.0).map(String::as_str) != Some(partition.1) {
         return Err(invalid());
     }
-    if key.iter().any(|(name, value)| name != partition.0 && uuid::Uuid::parse_str(value).is_err()) {
+    if key.iter().any(|(name, value)| name != partition.0 && !valid(value)) {
         return Err(invalid());
     }
     Ok(key)

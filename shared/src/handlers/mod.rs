@@ -14,6 +14,7 @@ pub mod complete;
 pub mod delete_user;
 pub mod edit;
 pub mod fallback;
+pub mod follows;
 mod guesses;
 pub mod likes;
 pub mod media;

@@ -87,6 +87,11 @@ pub trait AccountPurger: Send + Sync {
     fn take_back_likes_of(&self, username: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
     /// Deletes a page of `username`'s sessions; how many (0: none left).
     fn delete_sessions_of(&self, username: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// Deletes a page of the follows `username` made; how many (0: none left).
+    fn delete_follows_by(&self, username: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
+    /// Deletes a page of the follows of `username`, each with its follower's
+    /// count down by one; how many (0: none left).
+    fn delete_follows_of(&self, username: &Username) -> impl Future<Output = ApiResult<usize>> + Send;
     /// Frees the name: deletes the closed account's item, if it is still the one read.
     fn forget_account(&self, user: &User) -> impl Future<Output = ApiResult<()>> + Send;
 }

@@ -3,11 +3,13 @@
 //! says, through `access`, which IAM actions its calls need.
 
 pub mod accounts;
+pub mod follows;
 pub mod likes;
 pub mod objects;
 pub mod videos;
 
 pub use accounts::*;
+pub use follows::*;
 pub use likes::*;
 pub use objects::*;
 pub use videos::*;

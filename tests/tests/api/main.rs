@@ -6,6 +6,7 @@ mod cli;
 mod comments_and_sweep;
 mod consistency;
 mod edit;
+mod following;
 mod hardening;
 mod head;
 mod hidden_videos;

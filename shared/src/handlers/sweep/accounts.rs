@@ -48,7 +48,7 @@ pub(super) async fn purge_accounts(
     due.len() < ACCOUNTS_PER_PAGE as usize
 }
 
-/// One account: its comments, its likes, its videos, its sessions, then its name.
+/// One account: its comments, its likes, its videos, its follows, its sessions, then its name.
 async fn purge(
     accounts: &impl AccountStore,
     config: &Config,
@@ -93,6 +93,9 @@ async fn purge(
             None => break,
         }
     }
+    // Both directions of its follows; the name may be someone else's next.
+    while accounts.delete_follows_by(name).await? > 0 {}
+    while accounts.delete_follows_of(name).await? > 0 {}
     while accounts.delete_sessions_of(name).await? > 0 {}
     accounts.forget_account(account).await?;
     summary.accounts_purged += 1;

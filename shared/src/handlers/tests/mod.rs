@@ -3,6 +3,7 @@
 //! storage does is proved by the integration tests on the real emulators.
 
 mod fakes;
+mod follows;
 mod likes;
 mod login;
 mod share;

@@ -291,6 +291,12 @@ impl AccountPurger for NoAccounts {
     async fn delete_sessions_of(&self, _username: &crate::domain::account::Username) -> ApiResult<usize> {
         unreachable!("no account is due")
     }
+    async fn delete_follows_by(&self, _username: &crate::domain::account::Username) -> ApiResult<usize> {
+        unreachable!("no account is due")
+    }
+    async fn delete_follows_of(&self, _username: &crate::domain::account::Username) -> ApiResult<usize> {
+        unreachable!("no account is due")
+    }
     async fn forget_account(&self, _user: &crate::domain::account::User) -> ApiResult<()> {
         unreachable!("no account is due")
     }

@@ -6,6 +6,8 @@ mod accounts;
 mod comments;
 mod deletions;
 mod edits;
+pub mod following_feed;
+mod follows;
 mod likes;
 mod posters;
 mod purge;

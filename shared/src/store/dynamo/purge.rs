@@ -6,7 +6,7 @@ use super::accounts::PURGE_QUEUE;
 use super::util::{batch_delete, from_item, is_conditional_failure, n, s, Item};
 use super::Dynamo;
 use crate::access::Access;
-use crate::config::Table::{Comments, Likes, Sessions, Users, Videos};
+use crate::config::Table::{Comments, Follows, Likes, Sessions, Users, Videos};
 use crate::domain::account::{User, Username};
 use crate::error::ApiResult;
 use crate::ports::AccountPurger;
@@ -54,6 +54,11 @@ impl AccountPurger for Dynamo {
             Access::index(Likes, "by_user"),
             Access::dynamodb("dynamodb:DeleteItem", Likes),
             Access::dynamodb("dynamodb:UpdateItem", Videos),
+            Access::dynamodb("dynamodb:Query", Follows),
+            Access::dynamodb("dynamodb:BatchWriteItem", Follows),
+            Access::index(Follows, "by_followee"),
+            Access::dynamodb("dynamodb:DeleteItem", Follows),
+            Access::dynamodb("dynamodb:UpdateItem", Users),
         ]
     }
 
@@ -96,6 +101,44 @@ impl AccountPurger for Dynamo {
         let deleted = keys.len();
         batch_delete(&self.client, self.table(Sessions), keys).await?;
         Ok(deleted)
+    }
+
+    async fn delete_follows_by(&self, username: &Username) -> ApiResult<usize> {
+        let table = self.table(Follows);
+        let out = self
+            .client
+            .query()
+            .table_name(table)
+            .key_condition_expression("follower = :follower")
+            .expression_attribute_values(":follower", s(username.as_str()))
+            .projection_expression("follower, followee")
+            // Consistent: a follow deleted by the last page is not read again.
+            .consistent_read(true)
+            .limit(KEYS_PER_PAGE)
+            .send()
+            .await
+            .or_unavailable("Query", table)?;
+        let keys = out.items.unwrap_or_default();
+        let deleted = keys.len();
+        batch_delete(&self.client, table, keys).await?;
+        Ok(deleted)
+    }
+
+    async fn delete_follows_of(&self, username: &Username) -> ApiResult<usize> {
+        let keys = self.first_keys(Follows, "by_followee", ("followee", username.as_str()), &["follower", "followee"]);
+        let keys = keys.await?;
+        for key in &keys {
+            let Some(follower) = key.get("follower").and_then(|v| v.as_s().ok()) else { continue };
+            // Each with its follower's count, so the follower may follow someone else instead.
+            let items = [self.follow_delete(follower, username.as_str())?, self.following_add(follower, -1, None)?];
+            if let Some([false, true]) = self.follow_transaction(&items).await?.as_deref() {
+                // The follower is gone too: there is no count to keep.
+                let table = self.table(Follows);
+                let delete = self.client.delete_item().table_name(table).set_key(Some(key.clone()));
+                delete.send().await.or_unavailable("DeleteItem", table)?;
+            }
+        }
+        Ok(keys.len())
     }
 
     async fn forget_account(&self, user: &User) -> ApiResult<()> {
