@@ -35,6 +35,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v/{id}", "web", Auth::None, "A video's page, with its share card"),
     route("GET", "/u/{username}", "web", Auth::None, "A user's page, with their share card"),
     route("GET", "/upload", "web", Auth::None, "The page (upload)"),
+    route("GET", "/following", "web", Auth::None, "The page (following)"),
     route("GET", "/signin", "web", Auth::None, "The page (sign in)"),
     route("GET", "/register", "web", Auth::None, "The page (register)"),
     route("POST", "/users", "register", Auth::None, "Register and get a session"),
