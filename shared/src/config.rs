@@ -19,10 +19,12 @@ pub enum Table {
     ViewMarks,
     /// Who likes which video (the video's `likes` counts them).
     Likes,
+    /// Search: an item per (word prefix, ready public video).
+    SearchTerms,
 }
 
 impl Table {
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 10] = [
         Table::Users,
         Table::Sessions,
         Table::LoginAttempts,
@@ -32,6 +34,7 @@ impl Table {
         Table::Devices,
         Table::ViewMarks,
         Table::Likes,
+        Table::SearchTerms,
     ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
@@ -46,6 +49,7 @@ impl Table {
             Table::Devices => "devices",
             Table::ViewMarks => "view_marks",
             Table::Likes => "likes",
+            Table::SearchTerms => "search_terms",
         }
     }
 

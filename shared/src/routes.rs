@@ -47,6 +47,13 @@ pub const ROUTES: &[Route] = &[
     ),
     route("POST", "/videos", "create-video", Auth::Session, "Create a video and its upload plan (reserves the quota)"),
     route("GET", "/videos", "list-videos", Auth::None, "The public feed, newest first"),
+    route(
+        "GET",
+        "/search",
+        "search-videos",
+        Auth::None,
+        "Public videos whose words start with each word of q, newest first",
+    ),
     route("GET", "/videos/{id}", "get-video", Auth::OptionalSession, "A video"),
     route("DELETE", "/videos/{id}", "delete-video", Auth::Session, "Delete your video"),
     route("PATCH", "/videos/{id}", "update-video", Auth::Session, "Edit your video's name, description or privacy"),

@@ -18,6 +18,7 @@ mod guesses;
 pub mod likes;
 pub mod media;
 pub mod posters;
+pub mod search;
 pub mod sweep;
 pub mod uploads;
 pub mod videos;

@@ -5,11 +5,13 @@
 pub mod accounts;
 pub mod likes;
 pub mod objects;
+pub mod search;
 pub mod videos;
 
 pub use accounts::*;
 pub use likes::*;
 pub use objects::*;
+pub use search::*;
 pub use videos::*;
 
 /// What a conditional write on someone's item found.

@@ -19,6 +19,7 @@ mod outage;
 mod posters;
 mod quota;
 mod round_trips;
+mod search;
 mod security;
 mod sweep_backlog;
 mod videos;

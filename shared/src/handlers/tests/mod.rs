@@ -5,6 +5,7 @@
 mod fakes;
 mod likes;
 mod login;
+mod search;
 mod sweep;
 mod videos;
 mod views;

@@ -9,6 +9,7 @@ mod edits;
 mod likes;
 mod posters;
 mod purge;
+mod search;
 pub mod util;
 mod videos;
 mod views;
