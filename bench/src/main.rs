@@ -1,4 +1,4 @@
-//! `make bench` (`bash infra/bench.sh`): runs the eight benchmark items against
+//! `make bench` (`bash infra/bench.sh`): runs the nine benchmark items against
 //! the local stack and the release binaries, and writes BENCHMARKS.md.
 //!
 //! Environment: `BENCH_QUICK=1` runs a small version of every item (written to
@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use items::{cold_start, concurrency, cost, round_trips, streaming, sweep, upload, warm};
+use items::{cold_start, concurrency, cost, round_trips, search, streaming, sweep, upload, warm};
 use report::Section;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -36,6 +36,7 @@ struct Plan {
     sweep: sweep::Plan,
     load_for: Duration,
     upload: upload::Plan,
+    search: search::Plan,
 }
 
 impl Plan {
@@ -62,6 +63,8 @@ impl Plan {
             load_for: Duration::from_secs(pick(30, 3) as u64),
             // 1 GiB (64 MiB quick), three runs each way.
             upload: upload::Plan { file_bytes: pick(1024, 64) as u64 * 1024 * 1024, runs: 3 },
+            // 10,000 videos (1,000 quick), the first pages of each query walked 5 times (once quick).
+            search: search::Plan { videos: pick(10_000, 1_000), runs: pick(5, 1) },
         }
     }
 
@@ -200,6 +203,11 @@ async fn run_items(plan: &Plan, stack: Arc<stack::Stack>) -> Result<Vec<Section>
     if plan.runs(8) {
         let (s, p) = (stack.clone(), plan.upload);
         let (section, _) = item("8. Upload throughput", async move { upload::run(&s, &p).await }).await;
+        sections.push(section);
+    }
+    if plan.runs(9) {
+        let p = plan.search;
+        let (section, _) = item("9. Search on 10,000 videos", async move { Ok((search::run(&p).await?, ())) }).await;
         sections.push(section);
     }
     Ok(sections)

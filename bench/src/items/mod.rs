@@ -1,9 +1,10 @@
-//! The eight benchmark items, each returning its BENCHMARKS.md section.
+//! The nine benchmark items, each returning its BENCHMARKS.md section.
 
 pub mod cold_start;
 pub mod concurrency;
 pub mod cost;
 pub mod round_trips;
+pub mod search;
 pub mod streaming;
 pub mod sweep;
 pub mod trust_roots;
