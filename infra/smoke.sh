@@ -132,6 +132,10 @@ expect "part URLs after complete" 409 -X POST "$BASE/videos/$VIDEO/upload/parts"
   -H "Authorization: Bearer $TOKEN" -d '{"part_numbers":[1]}'
 expect "feed" 200 "$BASE/videos"
 [[ $BODY == *"$VIDEO"* ]] || { echo "FAIL feed lacks the video"; failed=$((failed + 1)); }
+# Search folds case and accents: "SMÓKE cl" finds "smoke clip".
+expect "search" 200 "$BASE/search?q=SM%C3%93KE%20cl"
+[[ $BODY == *"$VIDEO"* ]] || { echo "FAIL search lacks the video: $BODY"; failed=$((failed + 1)); }
+expect "search without words" 400 "$BASE/search?q=%20"
 expect "stream, range 0-1, through the redirect" 206 -o /dev/null -L -H "Range: bytes=0-1" "$BASE/videos/$VIDEO/stream"
 # A range across the boundary of parts 1 and 2 gives the file's own bytes.
 from=$((PART_SIZE - 8)) to=$((PART_SIZE + 7))
@@ -187,7 +191,7 @@ echo "smoke: $passed passed, $failed failed"
 # cargo lambda watch builds a function on its first request (and vidlet once per feature set):
 # build every one now, so that no browser step waits on the compiler.
 NIL=00000000-0000-7000-8000-000000000000
-for route in "GET /" "GET /videos" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
+for route in "GET /" "GET /videos" "GET /search?q=warm" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
   "GET /videos/$NIL/comments" "GET /videos/$NIL/stream" "GET /videos/$NIL/poster" "GET /videos/$NIL/upload" \
   "POST /videos/$NIL/views" \
   "GET /me" "POST /users" "POST /sessions" "POST /videos" "POST /videos/$NIL/upload/parts" \
