@@ -648,6 +648,46 @@ async function main() {
   }, async () => {
     assert(problems.length === 0, `${problems.length} problem(s): ${problems.slice(0, 3).join(' | ')}`);
   });
+
+  let pageS;
+  await step(11, 'search from the header box at 375 px, other case and no accents, finds the public video titled with accents (not the private one)', { pages: () => [pageS] }, async () => {
+    const owner = uniqueName('e2e-s');
+    // The name's unique word keeps other runs' videos out of the results.
+    const token = owner.split('-').pop();
+    const name = `Café Crème ${token}`;
+    const contextS = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true });
+    try {
+      pageS = await newPage(contextS, 'searcher');
+      await pageS.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+      await register(pageS, owner);
+      const { id } = await upload(pageS, { name, privacy: 'public', description: 'Searched for by the e2e scenario.' });
+      const { id: hiddenId } = await upload(pageS, { name: `${name} privée`, privacy: 'private' });
+
+      // With the keyboard: type in the box, Enter submits.
+      const box = pageS.locator(tid('search-input'));
+      await box.fill(`CAFE creme ${token.toUpperCase()}`);
+      await box.press('Enter');
+      await pageS.waitForURL(/#\/search\?q=/);
+      await pageS.locator(tid('search-page')).waitFor({ state: 'visible' });
+      const found = card(pageS, id);
+      await found.waitFor({ state: 'visible' });
+      assert((await found.locator(tid('video-card-title')).textContent()) === name, 'the card does not show the title as uploaded');
+      assert((await card(pageS, hiddenId).count()) === 0, 'the private video is found by search');
+      assert((await pageS.locator(tid('video-card')).count()) === 1, 'search shows other videos than the one searched for');
+      const box375 = await box.boundingBox();
+      assert(box375 && box375.x >= 0 && box375.x + box375.width <= 375, `the search box does not fit 375 px: ${JSON.stringify(box375)}`);
+      await screenshot(pageS, '15-search-375px');
+
+      // A prefix finds it too; a word it does not have finds nothing.
+      await open(pageS, `#/search?q=${encodeURIComponent(`cre ${token}`)}`);
+      await card(pageS, id).waitFor({ state: 'visible' });
+      await open(pageS, `#/search?q=${encodeURIComponent(`tea ${token}`)}`);
+      await pageS.locator(tid('list-empty')).waitFor({ state: 'visible' });
+      assert((await pageS.locator(tid('video-card')).count()) === 0, 'a word the video does not have found it');
+    } finally {
+      await contextS.close().catch(() => {});
+    }
+  });
 }
 
 let fatal = null;

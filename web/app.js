@@ -322,7 +322,7 @@
   }
 
   // ---------------------------------------------------------------------------------------
-  // Router: #/ feed, #/u/<name>, #/v/<id>, #/upload, #/signin, #/register.
+  // Router: #/ feed, #/u/<name>, #/v/<id>, #/upload, #/signin, #/register, #/search?q= (search.js).
 
   const view = $('#view');
   let routeSeq = 0;
@@ -332,6 +332,8 @@
 
   function parseRoute() {
     const raw = location.hash.replace(/^#\/?/, '');
+    const search = window.vidletSearch.parse(raw);
+    if (search) return search;
     let parts;
     try {
       parts = raw.split('/').filter(Boolean).map(decodeURIComponent);
@@ -371,6 +373,7 @@
       case 'upload': renderUpload(ctx); break;
       case 'signin': renderAuth(ctx, 'signin'); break;
       case 'register': renderAuth(ctx, 'register'); break;
+      case 'search': window.vidletSearch.render(ctx, r.q, { h, show, videoList }); break;
       default: show(notFound('Page not found', 'There is nothing at this address.'));
     }
   }
@@ -497,7 +500,7 @@
       const params = new URLSearchParams({ limit: String(VIDEO_PAGE_SIZE) });
       if (cursor) params.set('cursor', cursor);
       try {
-        const data = await api('GET', `${path}?${params}`);
+        const data = await api('GET', `${path}${path.includes('?') ? '&' : '?'}${params}`);
         if (!ctx.alive()) return;
         for (const video of data.videos || []) {
           if (seen.has(video.id)) continue;
@@ -1322,6 +1325,7 @@
 
   async function start() {
     $('[data-testid="nav-logout"]').addEventListener('click', logout);
+    window.vidletSearch.mount(go);
     window.addEventListener('hashchange', () => {
       focusOnRender = true;
       route();

@@ -33,6 +33,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("upload.js", "text/javascript; charset=utf-8"),
     asset!("edit.js", "text/javascript; charset=utf-8"),
+    asset!("search.js", "text/javascript; charset=utf-8"),
     asset!("style.css", "text/css; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
     asset!("placeholder.svg", "image/svg+xml"),
