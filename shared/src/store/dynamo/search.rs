@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 
 use super::util::{batch_write, built, cursor_of, from_item, s, Item};
 use super::videos::video_key;
@@ -47,7 +47,7 @@ impl Dynamo {
         }
         for term in &change.delete {
             let key = term_key(term, &change.video_id);
-            let delete = built(aws_sdk_dynamodb::types::DeleteRequest::builder().set_key(Some(key)).build())?;
+            let delete = built(DeleteRequest::builder().set_key(Some(key)).build())?;
             writes.push(WriteRequest::builder().delete_request(delete).build());
         }
         // Boxed: it follows another write's future, and the two inline make a large one.
