@@ -233,8 +233,8 @@ fn report(
     ));
     section.note(
         "A query of several words reads the partition of its longest word and filters the others in the same Query, \
-         so its pages hold fewer videos than `limit` (DynamoDB's Limit counts items before the filter): the cost of a \
-         page stays two calls, and the client follows `next_cursor`."
+         reading 20 items per video wanted (at most 1,000) since DynamoDB's Limit counts items before the filter: \
+         words rare together still give short pages, at the same two calls; the client follows `next_cursor`."
             .into(),
     );
     Ok(section)

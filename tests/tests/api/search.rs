@@ -125,6 +125,33 @@ async fn pages_are_newest_first_behind_a_cursor_only_this_search_accepts() {
 }
 
 #[tokio::test]
+async fn pages_of_words_rare_together_are_full_and_resume_after_their_last_video() {
+    let t = TestApp::new().await;
+    register(&t, "ann", "password1").await;
+    let mut both = Vec::new();
+    for n in 0..30 {
+        let name = if n % 5 == 0 { format!("Walk in the park {n}") } else { format!("Walk on the road {n}") };
+        let id = seed(&t, "ann", &name, "", Privacy::Public, true).await;
+        if n % 5 == 0 {
+            both.push(id);
+        }
+    }
+    both.reverse();
+    let (mut pages, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let res = search_page(&t, "walk park", Some(2), cursor.as_deref()).await;
+        let body = res.assert_status(200).clone();
+        pages.push(ids(&body, "videos"));
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages.concat(), both, "newest first, none twice, none missed");
+    assert!(pages[..3].iter().all(|p| p.len() == 2), "full pages although 1 walk in 5 is in the park: {pages:?}");
+}
+
+#[tokio::test]
 async fn bad_queries_and_limits_are_400() {
     let t = TestApp::new().await;
     for (q, limit) in [("", None), ("  -- ", None), (&*"a".repeat(101), None), ("x", Some(0)), ("x", Some(51))] {

@@ -2,6 +2,8 @@
 //! being a folded word prefix (`domain::search`), the sort key the video's
 //! id (UUIDv7: newest last, as in the feed), and the video's words on each
 //! item for the query's filter. A page is one Query and one BatchGetItem.
+//! A query of several words reads more items than the page holds (the filter
+//! drops most), and its page then ends at the last hit it shows.
 //!
 //! The writes that change what search may show keep it in step afterwards
 //! (`sync_search`): publishing, editing and deleting a video. The read checks
@@ -27,6 +29,12 @@ use crate::store::OrUnavailable;
 fn term_key(term: &str, video_id: &str) -> Item {
     Item::from([("term".to_owned(), s(term)), ("video_id".to_owned(), s(video_id))])
 }
+
+/// A query with a filter reads up to this many items per page wanted (at most
+/// `MAX_READ` items, ~100 bytes each, well under a Query's 1 MB): DynamoDB's
+/// Limit counts items before the filter, so pages stay full when words are rare together.
+const FILTERED_READ_FACTOR: u32 = 20;
+const MAX_READ: u32 = 1000;
 
 /// What a write that keeps the index needs besides its own.
 pub(super) const SEARCH_WRITES: Access = Access::dynamodb("dynamodb:BatchWriteItem", SearchTerms);
@@ -105,24 +113,34 @@ impl VideoSearcher for Dynamo {
             .projection_expression("video_id")
             .scan_index_forward(false)
             .consistent_read(true)
-            .limit(page.limit as i32)
             .set_exclusive_start_key(start);
         // The other words, checked in the same call: ` word` in the item's ` words `.
         let filter: Vec<String> = (0..query.filter_words().len()).map(|n| format!("contains(#words, :w{n})")).collect();
-        if !filter.is_empty() {
-            request = request.filter_expression(filter.join(" AND ")).expression_attribute_names("#words", "words");
+        if filter.is_empty() {
+            request = request.limit(page.limit as i32);
+        } else {
+            let read = (page.limit * FILTERED_READ_FACTOR).min(MAX_READ);
+            request = request.limit(read as i32).filter_expression(filter.join(" AND "));
+            request = request.expression_attribute_names("#words", "words");
             for (n, word) in query.filter_words().iter().enumerate() {
                 request = request.expression_attribute_values(format!(":w{n}"), s(format!(" {word}")));
             }
         }
         let out = request.send().await.or_unavailable("Query", table)?;
-        let ids: Vec<String> = out
+        let mut ids: Vec<String> = out
             .items
             .unwrap_or_default()
             .into_iter()
             .filter_map(|item| item.get("video_id").and_then(|v| v.as_s().ok()).cloned())
             .collect();
+        // More hits than a page: the page ends at its last one, and the next starts after it.
+        let next_cursor = if ids.len() > page.limit as usize {
+            ids.truncate(page.limit as usize);
+            cursor_of(&term_key(&term, ids.last().expect("a page holds at least one")))
+        } else {
+            out.last_evaluated_key.as_ref().and_then(cursor_of)
+        };
         let items = self.videos_by_id(&ids).await?;
-        Ok(Page { items, next_cursor: out.last_evaluated_key.as_ref().and_then(cursor_of) })
+        Ok(Page { items, next_cursor })
     }
 }
