@@ -115,6 +115,13 @@ impl IndexChange {
         IndexChange { video_id, words: if put.is_empty() { String::new() } else { joined(&words) }, put, delete }
     }
 
+    /// A deleted video's terms, whatever its state: one that was not searchable
+    /// may still have items that a publish or an edit racing the change wrote.
+    pub fn removing(video: &Video) -> IndexChange {
+        let delete = terms(&video_words(video));
+        IndexChange { video_id: video.id.clone(), delete, ..IndexChange::default() }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.put.is_empty() && self.delete.is_empty()
     }
@@ -274,5 +281,8 @@ mod tests {
         assert!(IndexChange::between(Some(&pending), Some(&pending)).is_empty());
         let gone = IndexChange::between(Some(&before), None);
         assert_eq!((gone.video_id.as_str(), gone.delete.len()), (before.id.as_str(), 3));
+        let removed = IndexChange::removing(&private);
+        assert!(removed.put.is_empty());
+        assert_eq!(removed.delete.len(), 3, "a private video's leftover terms go too");
     }
 }

@@ -324,7 +324,7 @@ impl VideoRemover for Dynamo {
         }
         // Gone from search at once anyway (a hit on no video is dropped): a failure leaves
         // only items that no page shows.
-        if let Err(err) = self.sync_search(&IndexChange::between(Some(video), None)).await {
+        if let Err(err) = self.sync_search(&IndexChange::removing(video)).await {
             tracing::warn!(error = %err.cause(), video = %video.id, "removing a deleted video from search failed");
         }
         Ok(true)
