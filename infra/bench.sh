@@ -2,6 +2,8 @@
 # make bench: release builds of every function plus the hello-world baseline (one
 # cargo invocation, the workspace's release profile, for this host), then the bench
 # against the local stack. Writes BENCHMARKS.md and prints the total wall time.
+# BENCH_ONLY=10 (say, the search item alone) or BENCH_QUICK=1 run part of it, written to
+# target/bench/BENCHMARKS.quick.md instead.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"

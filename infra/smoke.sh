@@ -35,7 +35,7 @@ done
 # cargo lambda watch builds a function on its first request (and vidlet once per feature set):
 # build every one now, so that no browser step waits on the compiler.
 NIL=00000000-0000-7000-8000-000000000000
-for route in "GET /" "GET /videos" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
+for route in "GET /" "GET /videos" "GET /search?q=warm" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
   "GET /videos/$NIL/comments" "GET /videos/$NIL/stream" "GET /videos/$NIL/poster" "GET /videos/$NIL/upload" \
   "POST /videos/$NIL/views" \
   "GET /me" "POST /users" "POST /sessions" "POST /videos" "POST /videos/$NIL/upload/parts" \
@@ -169,6 +169,10 @@ expect "following feed, signed out" 401 "$BASE/feed/following"
 expect "unfollow" 204 -X DELETE "$BASE/users/smoke/follow" -H "Authorization: Bearer $FAN"
 expect "following feed after unfollow" 200 "$BASE/feed/following" -H "Authorization: Bearer $FAN"
 [[ $BODY != *"$VIDEO"* ]] || { echo "FAIL the following feed keeps an unfollowed video"; failed=$((failed + 1)); }
+# Search folds case and accents: "SMÓKE cl" finds "smoke clip".
+expect "search" 200 "$BASE/search?q=SM%C3%93KE%20cl"
+[[ $BODY == *"$VIDEO"* ]] || { echo "FAIL search lacks the video: $BODY"; failed=$((failed + 1)); }
+expect "search without words" 400 "$BASE/search?q=%20"
 expect "stream, range 0-1, through the redirect" 206 -o /dev/null -L -H "Range: bytes=0-1" "$BASE/videos/$VIDEO/stream"
 # A range across the boundary of parts 1 and 2 gives the file's own bytes.
 from=$((PART_SIZE - 8)) to=$((PART_SIZE + 7))

@@ -343,6 +343,7 @@
     ['/signin', (ctx) => renderAuth(ctx, 'signin')],
     ['/register', (ctx) => renderAuth(ctx, 'register')],
     ['/following', (ctx) => show(window.vidletFollow.feed(ctx, session.username(), videoList))],
+    ['/results', (ctx, p, query) => window.vidletSearch.render(ctx, (query.get('q') || '').trim(), { h, show, videoList })],
   ];
 
   /** The path of a page: pathTo() is the feed, pathTo('v', id) a video; each part encoded. */
@@ -543,7 +544,7 @@
       const params = new URLSearchParams({ limit: String(VIDEO_PAGE_SIZE) });
       if (cursor) params.set('cursor', cursor);
       try {
-        const data = await api('GET', `${path}?${params}`);
+        const data = await api('GET', `${path}${path.includes('?') ? '&' : '?'}${params}`);
         if (!ctx.alive()) return;
         for (const video of data.videos || []) {
           if (seen.has(video.id)) continue;
@@ -1371,6 +1372,7 @@
 
   async function start() {
     $('[data-testid="nav-logout"]').addEventListener('click', logout);
+    window.vidletSearch.mount(go);
     document.addEventListener('click', followLink);
     window.addEventListener('popstate', () => {
       focusOnRender = true;

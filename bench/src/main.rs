@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use items::{cold_start, concurrency, cost, following, round_trips, streaming, sweep, upload, warm};
+use items::{cold_start, concurrency, cost, following, round_trips, search, streaming, sweep, upload, warm};
 use report::Section;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -37,6 +37,7 @@ struct Plan {
     load_for: Duration,
     upload: upload::Plan,
     following: following::Plan,
+    search: search::Plan,
 }
 
 impl Plan {
@@ -64,6 +65,8 @@ impl Plan {
             // 1 GiB (64 MiB quick), three runs each way.
             upload: upload::Plan { file_bytes: pick(1024, 64) as u64 * 1024 * 1024, runs: 3 },
             following: following::Plan { runs: pick(15, 3) },
+            // 10,000 videos (1,000 quick), the first pages of each query walked 5 times (once quick).
+            search: search::Plan { videos: pick(10_000, 1_000), runs: pick(5, 1) },
         }
     }
 
@@ -207,6 +210,11 @@ async fn run_items(plan: &Plan, stack: Arc<stack::Stack>) -> Result<Vec<Section>
     if plan.runs(9) {
         let p = plan.following;
         let (section, _) = item("9. The following feed", async move { Ok((following::run(&p).await?, ())) }).await;
+        sections.push(section);
+    }
+    if plan.runs(10) {
+        let p = plan.search;
+        let (section, _) = item("10. Search on 10,000 videos", async move { Ok((search::run(&p).await?, ())) }).await;
         sections.push(section);
     }
     Ok(sections)

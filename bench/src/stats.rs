@@ -11,7 +11,7 @@ impl Samples {
         self.0.push(elapsed.as_secs_f64() * 1000.0);
     }
 
-    #[cfg(test)]
+    /// A sample that is not a time (a count), or a time already in milliseconds.
     pub fn push_ms(&mut self, ms: f64) {
         self.0.push(ms);
     }

@@ -21,10 +21,12 @@ pub enum Table {
     Likes,
     /// Who follows whom (the follower's user item counts them).
     Follows,
+    /// Search: an item per (word prefix, ready public video).
+    SearchTerms,
 }
 
 impl Table {
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 11] = [
         Table::Users,
         Table::Sessions,
         Table::LoginAttempts,
@@ -35,6 +37,7 @@ impl Table {
         Table::ViewMarks,
         Table::Likes,
         Table::Follows,
+        Table::SearchTerms,
     ];
 
     /// Short name, also the snake_case of the template's `<Name>Table` logical id.
@@ -50,6 +53,7 @@ impl Table {
             Table::ViewMarks => "view_marks",
             Table::Likes => "likes",
             Table::Follows => "follows",
+            Table::SearchTerms => "search_terms",
         }
     }
 

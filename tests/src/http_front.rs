@@ -51,6 +51,7 @@ pub fn handler_for(function: &str) -> Handler {
         "list-user-videos" => Handler::ListUserVideos,
         "create-video" => Handler::CreateVideo,
         "list-videos" => Handler::ListVideos,
+        "search-videos" => Handler::SearchVideos,
         "get-video" => Handler::GetVideo,
         "delete-video" => Handler::DeleteVideo,
         "update-video" => Handler::UpdateVideo,

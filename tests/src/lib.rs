@@ -23,6 +23,7 @@ use vidlet::handlers::follows::{FollowUser, FollowingFeed, ListFollowing, Unfoll
 use vidlet::handlers::likes::{LikeVideo, UnlikeVideo};
 use vidlet::handlers::media::{CountView, StreamVideo};
 use vidlet::handlers::posters::{CompletePoster, CreatePoster, GetPoster};
+use vidlet::handlers::search::SearchVideos;
 use vidlet::handlers::sweep::Sweep;
 use vidlet::handlers::uploads::{CreateVideo, GetUpload, UploadParts};
 use vidlet::handlers::videos::{DeleteVideo, GetVideo, ListUserVideos, ListVideos};
@@ -54,6 +55,7 @@ pub enum Handler {
     CompleteVideo,
     GetVideo,
     ListVideos,
+    SearchVideos,
     ListUserVideos,
     DeleteVideo,
     UpdateVideo,
@@ -113,6 +115,9 @@ macro_rules! handler {
     };
     (videos::list_videos) => {
         $crate::Handler::ListVideos
+    };
+    (videos::search_videos) => {
+        $crate::Handler::SearchVideos
     };
     (videos::list_user_videos) => {
         $crate::Handler::ListUserVideos
@@ -294,6 +299,7 @@ impl TestApp {
                 respond("test", &h, req).await
             }
             Handler::ListVideos => respond("test", &ListVideos { feed: db }, req).await,
+            Handler::SearchVideos => respond("test", &SearchVideos { search: db }, req).await,
             Handler::ListUserVideos => respond("test", &ListUserVideos { sessions: db.clone(), videos: db }, req).await,
             Handler::DeleteVideo => {
                 respond("test", &DeleteVideo { sessions: db.clone(), videos: db.clone(), remover: db, config }, req)

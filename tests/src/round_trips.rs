@@ -89,9 +89,10 @@ async fn measure_on_the_heap() -> Vec<RoundTrips> {
     call(&t, handler!(videos::complete_video), Req::post("/").param("id", &id).bearer(&token)).await;
     run(
         "POST /videos/{id}/complete",
-        7,
+        8,
         "session read, video read, a conditional claim (two completes never join the parts twice), ListParts, \
-         CompleteMultipartUpload, one ranged GET of the header (no HEAD: the parts give the size), conditional update",
+         CompleteMultipartUpload, one ranged GET of the header (no HEAD: the parts give the size), conditional update, \
+         the search terms of its name (one BatchWriteItem: a name of up to 25 prefixes)",
         counter.take(),
     );
 
@@ -133,6 +134,16 @@ async fn measure_on_the_heap() -> Vec<RoundTrips> {
 
     call(&t, handler!(videos::list_videos), Req::get("/videos")).await;
     run("GET /videos", 1, "one Query on the feed index", counter.take());
+
+    let found = call(&t, handler!(videos::search_videos), Req::get("/search").query("q", "COUNT")).await;
+    assert_eq!(found["videos"].as_array().map(Vec::len), Some(1));
+    run(
+        "GET /search",
+        2,
+        "one Query of the longest word's term (the other words filtered in it), one BatchGetItem of the hits as \
+         they now are",
+        counter.take(),
+    );
 
     let list = Req::get("/").param("username", "counted");
     call(&t, handler!(videos::list_user_videos), list).await;
@@ -205,9 +216,10 @@ async fn measure_on_the_heap() -> Vec<RoundTrips> {
     call(&t, handler!(videos::update_video), patch).await;
     run(
         "PATCH /videos/{id}",
-        2,
+        3,
         "session read, one conditional UpdateItem: the fields and the feed/owner-list keys together (a refusal \
-         returns the item, so 403, 404 and 409 cost no read)",
+         returns the item, so 403, 404 and 409 cost no read), one BatchWriteItem: the new name's search terms put, \
+         the old one's deleted (up to 25 of them)",
         counter.take(),
     );
 
@@ -216,8 +228,9 @@ async fn measure_on_the_heap() -> Vec<RoundTrips> {
         .assert_status(204);
     run(
         "DELETE /videos/{id}",
-        3,
-        "session read, video read (the size the quota gets back), one transaction: delete + deletion record + refund",
+        4,
+        "session read, video read (the size the quota gets back), one transaction: delete + deletion record + refund, \
+         one BatchWriteItem: its search terms deleted",
         counter.take(),
     );
 

@@ -5,6 +5,7 @@ pub mod concurrency;
 pub mod cost;
 pub mod following;
 pub mod round_trips;
+pub mod search;
 pub mod streaming;
 pub mod sweep;
 pub mod trust_roots;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod page;
+pub mod search;
 pub mod throttle;
 pub mod upload;
 pub mod video;

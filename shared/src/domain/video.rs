@@ -195,6 +195,21 @@ impl VideoEdit {
             privacy,
         })
     }
+
+    /// The video with this edit applied.
+    pub fn applied_to(&self, video: &Video) -> Video {
+        let mut edited = video.clone();
+        if let Some(name) = &self.name {
+            edited.name = name.clone();
+        }
+        if let Some(description) = &self.description {
+            edited.description = description.clone();
+        }
+        if let Some(privacy) = self.privacy {
+            edited.privacy = privacy;
+        }
+        edited
+    }
 }
 
 /// A stored comment.

@@ -20,6 +20,7 @@ pub mod likes;
 pub mod media;
 pub mod posters;
 pub mod share;
+pub mod search;
 pub mod sweep;
 pub mod uploads;
 pub mod videos;

@@ -42,6 +42,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("edit.js", "text/javascript; charset=utf-8"),
     asset!("share.js", "text/javascript; charset=utf-8"),
     asset!("follow.js", "text/javascript; charset=utf-8"),
+    asset!("search.js", "text/javascript; charset=utf-8"),
     asset!("style.css", "text/css; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
     asset!("placeholder.svg", "image/svg+xml"),

@@ -6,12 +6,14 @@ pub mod accounts;
 pub mod follows;
 pub mod likes;
 pub mod objects;
+pub mod search;
 pub mod videos;
 
 pub use accounts::*;
 pub use follows::*;
 pub use likes::*;
 pub use objects::*;
+pub use search::*;
 pub use videos::*;
 
 /// What a conditional write on someone's item found.

@@ -61,7 +61,8 @@ pub trait UploadSettler: Send + Sync {
     fn claim_completion(&self, id: &str, now: i64, until: i64) -> impl Future<Output = ApiResult<bool>> + Send;
     /// Gives the claim up when the upload stays pending (parts missing, a fault).
     fn release_completion(&self, id: &str) -> impl Future<Output = ApiResult<()>> + Send;
-    /// pending → ready, listing it if public. None if the video was not pending.
+    /// pending → ready, listing it if public (and indexing it for search).
+    /// None if the video was not pending.
     fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
     /// pending → rejected, its objects queued and its bytes given back, in one
     /// transaction. False if the video was not pending.
@@ -72,7 +73,7 @@ pub trait VideoRemover: Send + Sync {
     fn access(&self) -> Vec<Access>;
     /// Deletes the video item, queues its record and gives its bytes back to
     /// the owner's quota (unless a rejection did), in one transaction. False
-    /// if the item is gone or no longer as read.
+    /// if the item is gone or no longer as read. Then its search terms go.
     fn delete_video(&self, video: &Video, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;
 }
 
@@ -92,7 +93,8 @@ pub trait VideoEditor: Send + Sync {
     /// With `status`, the write also requires that status and sets or removes
     /// the video's index keys to match it and the new privacy, so the feed
     /// and the owner's public list change with it; without, any status but
-    /// rejected, and the edit must not change the privacy.
+    /// rejected, and the edit must not change the privacy. Then the video's
+    /// search terms follow the edit.
     fn edit_video(
         &self,
         id: &str,

@@ -20,6 +20,7 @@ mod outage;
 mod posters;
 mod quota;
 mod round_trips;
+mod search;
 mod security;
 mod share;
 mod sweep_backlog;

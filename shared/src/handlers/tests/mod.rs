@@ -7,6 +7,7 @@ mod follows;
 mod likes;
 mod login;
 mod share;
+mod search;
 mod sweep;
 mod videos;
 mod views;

@@ -3,19 +3,21 @@
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
+use super::search::SEARCH_WRITES;
 use super::util::{from_item, s};
 use super::videos::{privacy_name, status_name, video_key, FEED_PARTITION};
 use super::Dynamo;
 use crate::access::Access;
 use crate::config::Table::Videos;
-use crate::domain::video::{Privacy, VideoEdit, VideoStatus};
+use crate::domain::search::IndexChange;
+use crate::domain::video::{Privacy, Video, VideoEdit, VideoStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{EditOutcome, VideoEditor};
 use crate::store::OrUnavailable;
 
 impl VideoEditor for Dynamo {
     fn access(&self) -> Vec<Access> {
-        vec![Access::dynamodb("dynamodb:UpdateItem", Videos)]
+        vec![Access::dynamodb("dynamodb:UpdateItem", Videos), SEARCH_WRITES]
     }
 
     async fn edit_video(
@@ -37,7 +39,8 @@ impl VideoEditor for Dynamo {
             .expression_attribute_names("#owner", "owner")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":owner", s(owner))
-            .return_values(ReturnValue::AllNew)
+            // The video as it was: its search terms are replaced with the edited one's.
+            .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         if let Some(name) = &edit.name {
             set.push("#name = :name");
@@ -79,7 +82,11 @@ impl VideoEditor for Dynamo {
         match request.update_expression(format!("{set}{remove}").trim()).send().await {
             Ok(out) => {
                 let item = out.attributes.ok_or_else(|| ApiError::internal("UpdateItem returned no video"))?;
-                Ok(EditOutcome::Edited(from_item(item)?))
+                let before: Video = from_item(item)?;
+                let after = edit.applied_to(&before);
+                // After the edit: a failure is a 503, and the retried edit writes the terms again.
+                self.sync_search(&IndexChange::between(Some(&before), Some(&after))).await?;
+                Ok(EditOutcome::Edited(after))
             }
             Err(err) => match err.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {

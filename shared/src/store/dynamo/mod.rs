@@ -11,6 +11,7 @@ mod follows;
 mod likes;
 mod posters;
 mod purge;
+mod search;
 pub mod util;
 mod videos;
 mod views;

@@ -74,15 +74,22 @@ pub fn built<T, E: std::error::Error + Send + Sync + 'static>(result: Result<T, 
 /// Deletes items by key with BatchWriteItem, 25 at a time, retrying
 /// unprocessed items with backoff. Returns the number of calls made.
 pub async fn batch_delete(client: &Client, table: &str, keys: Vec<Item>) -> ApiResult<usize> {
+    let requests = keys
+        .into_iter()
+        .map(|key| {
+            let delete = built(DeleteRequest::builder().set_key(Some(key)).build())?;
+            Ok(WriteRequest::builder().delete_request(delete).build())
+        })
+        .collect::<ApiResult<_>>()?;
+    batch_write(client, table, requests).await
+}
+
+/// Writes with BatchWriteItem, 25 at a time (no key twice in one call),
+/// retrying unprocessed items with backoff. Returns the number of calls made.
+pub async fn batch_write(client: &Client, table: &str, writes: Vec<WriteRequest>) -> ApiResult<usize> {
     let mut calls = 0;
-    for chunk in keys.chunks(BATCH_WRITE_MAX) {
-        let mut requests: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|key| {
-                let delete = built(DeleteRequest::builder().set_key(Some(key.clone())).build())?;
-                Ok(WriteRequest::builder().delete_request(delete).build())
-            })
-            .collect::<ApiResult<_>>()?;
+    for chunk in writes.chunks(BATCH_WRITE_MAX) {
+        let mut requests = chunk.to_vec();
         let mut attempt = 0u32;
         while !requests.is_empty() {
             if attempt > 0 {
@@ -144,7 +151,7 @@ pub async fn query_all(
 }
 
 /// A LastEvaluatedKey as a cursor (string attributes only).
-fn cursor_of(key: &Item) -> Option<String> {
+pub fn cursor_of(key: &Item) -> Option<String> {
     let plain: Option<Cursor> =
         key.iter().map(|(name, value)| Some((name.clone(), value.as_s().ok()?.clone()))).collect();
     plain.as_ref().map(encode_cursor)

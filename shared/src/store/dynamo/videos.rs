@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, TransactWriteItem, Update};
 
+use super::search::SEARCH_WRITES;
 use super::util::{
     built, failed_conditions, from_item, is_conditional_failure, is_transaction_conflict, n, query_page, s, to_item,
     Item,
@@ -12,6 +13,7 @@ use super::Dynamo;
 use crate::access::Access;
 use crate::config::Table::{Deletions, Users, Videos};
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::search::IndexChange;
 use crate::domain::video::{DeletionRecord, Privacy, Video, VideoStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{
@@ -174,6 +176,7 @@ impl UploadSettler for Dynamo {
             Access::dynamodb("dynamodb:UpdateItem", Videos),
             Access::dynamodb("dynamodb:PutItem", Deletions),
             Access::dynamodb("dynamodb:UpdateItem", Users),
+            SEARCH_WRITES,
         ]
     }
 
@@ -252,11 +255,18 @@ impl UploadSettler for Dynamo {
                 .expression_attribute_values(":owner", s(&video.owner));
         }
         let expression = format!("SET {} REMOVE pending_key, upload_id, completing_until", set.join(", "));
-        match request.update_expression(expression).send().await {
-            Ok(out) => out.attributes.map(from_item).transpose(),
-            Err(err) if is_conditional_failure(&err) => Ok(None),
-            Err(err) => Err(err).or_unavailable("UpdateItem", table),
+        let ready: Option<Video> = match request.update_expression(expression).send().await {
+            Ok(out) => out.attributes.map(from_item).transpose()?,
+            Err(err) if is_conditional_failure(&err) => return Ok(None),
+            Err(err) => return Err(err).or_unavailable("UpdateItem", table),
+        };
+        if let Some(ready) = &ready {
+            // Published either way: a failed index write leaves it out of search until its next edit.
+            if let Err(err) = self.sync_search(&IndexChange::between(None, Some(ready))).await {
+                tracing::warn!(error = %err.cause(), video = %ready.id, "indexing a published video for search failed");
+            }
         }
+        Ok(ready)
     }
 
     async fn reject_video(&self, video: &Video, record: &DeletionRecord) -> ApiResult<bool> {
@@ -283,6 +293,7 @@ impl VideoRemover for Dynamo {
             Access::dynamodb("dynamodb:DeleteItem", Videos),
             Access::dynamodb("dynamodb:PutItem", Deletions),
             Access::dynamodb("dynamodb:UpdateItem", Users),
+            SEARCH_WRITES,
         ]
     }
 
@@ -306,7 +317,17 @@ impl VideoRemover for Dynamo {
             delete = delete.expression_attribute_values(":poster", s(key));
         }
         let delete = delete.build();
-        self.write_with_record(TransactWriteItem::builder().delete(built(delete)?).build(), record, video).await
+        let deleted =
+            self.write_with_record(TransactWriteItem::builder().delete(built(delete)?).build(), record, video);
+        if !deleted.await? {
+            return Ok(false);
+        }
+        // Gone from search at once anyway (a hit on no video is dropped): a failure leaves
+        // only items that no page shows.
+        if let Err(err) = self.sync_search(&IndexChange::removing(video)).await {
+            tracing::warn!(error = %err.cause(), video = %video.id, "removing a deleted video from search failed");
+        }
+        Ok(true)
     }
 }
 
