@@ -113,34 +113,8 @@ async function describeFailure(err, page) {
 /** Per page: requests that failed or answered 5xx, for describeFailure. */
 const troubles = new WeakMap();
 
-/**
- * `cargo lambda watch` (the local Lambda emulator, not vidlet) now and then answers a request
- * to a function busy with another with its own 500, a problem+json body that no vidlet function
- * writes (vidlet's errors carry `error_code`). A GET or HEAD so answered is sent again, at most
- * twice, and counted; every other answer reaches the page as it came.
- */
-let emulatorRetries = 0;
-async function retryEmulatorFaults(route) {
-  const req = route.request();
-  if (!['GET', 'HEAD'].includes(req.method())) return route.continue();
-  for (let attempt = 1; ; attempt++) {
-    let res;
-    try {
-      res = await route.fetch({ maxRedirects: 0 });
-    } catch {
-      return route.continue().catch(() => {});
-    }
-    if (res.status() !== 500 || attempt === 3) return route.fulfill({ response: res });
-    const body = await res.text().catch(() => '');
-    if (body.includes('"error_code"')) return route.fulfill({ response: res, body });
-    emulatorRetries += 1;
-    await sleep(200 * attempt);
-  }
-}
-
 async function newPage(context, label) {
   const page = await context.newPage();
-  await page.route((url) => url.href.startsWith(`${BASE_URL}/`), retryEmulatorFaults);
   page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   page.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
   page.on('pageerror', (err) => problems.push(`[${label}] uncaught: ${err.message}`));
@@ -723,6 +697,7 @@ async function main() {
     const lifetime = Number(process.env.SESSION_TTL_SECONDS || 60);
     assert(lifetime <= 90, `SESSION_TTL_SECONDS=${lifetime}: too long for this step (smoke.sh sets 60)`);
     await pageE.locator(tid('nav-logout')).click();
+    await pageE.locator(tid('nav-signin')).waitFor({ state: 'visible' }); // logged out, then sent to the feed
     await signIn(pageE, erin);
     const signedInAt = Date.now();
     // Use the site every few seconds until well past the lifetime of the session signed in with.
@@ -743,6 +718,7 @@ async function main() {
 
     // Keep me signed in: stored in localStorage, so a new tab of the same browser is signed in.
     await pageE.locator(tid('nav-logout')).click();
+    await pageE.locator(tid('nav-signin')).waitFor({ state: 'visible' });
     await open(pageE, '#/signin');
     await pageE.locator(tid('signin-username')).fill(erin);
     await pageE.locator(tid('signin-password')).fill(PASSWORD);
@@ -951,7 +927,6 @@ try {
 const passed = results.filter((r) => r.ok === true).length;
 const failed = results.filter((r) => r.ok === false).length + (fatal ? 1 : 0);
 const skipped = results.filter((r) => r.ok === null).length;
-if (emulatorRetries) console.log(`note: ${emulatorRetries} GET(s) answered 500 by cargo lambda watch itself were sent again`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
 clearTimeout(watchdog);
