@@ -216,11 +216,15 @@ impl TestApp {
         let prefix = format!("t{id}_");
         config = config.with_table_prefix(&prefix);
         config.bucket = format!("vidlet-test-{id}");
-        infra::bootstrap::bootstrap(&dynamodb, &s3, template(), &prefix, &config.bucket, &HashMap::new())
-            .await
-            .unwrap_or_else(|e| {
-                panic!("cannot bootstrap the local stack (is it running? `make test` starts it): {e:?}")
-            });
+        // Idempotent, so tried again: a LocalStack just started on a busy machine can take
+        // longer than the clients' 8 s operation timeout for its first buckets.
+        let mut attempt = 1;
+        while let Err(e) =
+            infra::bootstrap::bootstrap(&dynamodb, &s3, template(), &prefix, &config.bucket, &HashMap::new()).await
+        {
+            assert!(attempt < 3, "cannot bootstrap the local stack (is it running? `make test` starts it): {e:?}");
+            attempt += 1;
+        }
         let db = Dynamo::new(dynamodb.clone(), &config);
         let bucket = Bucket::new(s3.clone(), &config);
         TestApp { config, db, bucket, dynamodb, s3 }
