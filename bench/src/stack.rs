@@ -94,6 +94,17 @@ impl Stack {
         env
     }
 
+    /// Runs `body` on a fresh stack named by `prefix`, then destroys the stack whatever
+    /// `body` gave; `body`'s error comes first.
+    pub async fn scoped<T>(prefix: &str, body: impl AsyncFnOnce(&Stack) -> Result<T>) -> Result<T> {
+        let stack = Stack::create(prefix).await?;
+        let result = body(&stack).await;
+        let cleanup = stack.destroy().await;
+        let value = result?;
+        cleanup?;
+        Ok(value)
+    }
+
     /// Deletes the tables and the bucket with everything in it.
     pub async fn destroy(&self) -> Result<()> {
         for table in Table::ALL {

@@ -89,12 +89,7 @@ struct Figures {
 }
 
 pub async fn run(plan: &Plan) -> Result<Section> {
-    let stack = Stack::create("follow_").await?;
-    let result = run_on(&stack, plan).await;
-    let cleanup = stack.destroy().await;
-    let section = result?;
-    cleanup?;
-    Ok(section)
+    Stack::scoped("follow_", async |stack| run_on(stack, plan).await).await
 }
 
 async fn read(

@@ -79,12 +79,7 @@ struct Measured {
 }
 
 pub async fn run(plan: &Plan) -> Result<Section> {
-    let stack = Stack::create("search_").await?;
-    let result = run_on(&stack, plan).await;
-    let cleanup = stack.destroy().await;
-    let section = result?;
-    cleanup?;
-    Ok(section)
+    Stack::scoped("search_", async |stack| run_on(stack, plan).await).await
 }
 
 async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {

@@ -102,12 +102,7 @@ fn add(total: &mut BTreeMap<String, usize>, calls: BTreeMap<String, usize>) {
 }
 
 pub async fn run(plan: &Plan) -> Result<Section> {
-    let stack = Stack::create("sweep_").await?;
-    let result = run_on(&stack, plan).await;
-    let cleanup = stack.destroy().await;
-    let section = result?;
-    cleanup?;
-    Ok(section)
+    Stack::scoped("sweep_", async |stack| run_on(stack, plan).await).await
 }
 
 async fn run_on(stack: &Stack, plan: &Plan) -> Result<Section> {
