@@ -1,5 +1,10 @@
 //! Container sniffing for uploaded videos.
 //!
+//! Besides the container, it reads what deciding whether every browser can
+//! play the file needs: duration, frame size, the video and audio codecs,
+//! bit depth, transfer function and frame rate (see [`MediaInfo`]), from the
+//! MP4/MOV `moov` box or the WebM/Matroska Segment's Tracks.
+//!
 //! The route never downloads a whole video: it HEADs the object, reads the
 //! first [`SNIFF_BYTES`] with a ranged GET and calls [`probe`]. An MP4/MOV
 //! written without `+faststart` keeps its `moov` box after the media data;
@@ -11,11 +16,14 @@
 //! no input panics, overflows or loops without end.
 
 mod bytes;
+mod codec;
+mod config;
 mod ebml;
 mod mp4;
 #[cfg(test)]
 mod tests;
 
+pub use codec::{AudioCodec, Transfer, VideoCodec};
 use ebml::{probe_ebml, EBML_MAGIC};
 use mp4::probe_mp4;
 
@@ -32,11 +40,33 @@ pub enum Container {
     Matroska,
 }
 
+/// What the header says about the media; `None` where it does not say.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MediaInfo {
     pub duration_seconds: Option<f64>,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// The video track's codec; `None` when no video track was found.
+    pub video_codec: Option<VideoCodec>,
+    /// The first audio track's codec; `None` when there is no audio track.
+    pub audio_codec: Option<AudioCodec>,
+    /// Bits per luma sample of the video: from `avcC`, `hvcC`, `vpcC`, `av1C`;
+    /// in Matroska from Colour/BitsPerChannel, else the CodecPrivate, else
+    /// (VP9) the first key frame's header.
+    pub bit_depth: Option<u8>,
+    /// The video's transfer function from `colr` (`nclx`, `nclc`) or Matroska
+    /// Colour/TransferCharacteristics; `None` when there is no colour information.
+    pub transfer: Option<Transfer>,
+    /// Frames per second of the video track: its sample count × `mdhd`
+    /// timescale / `stts` duration, or 1 s / Matroska DefaultDuration. Finite and > 0.
+    pub frame_rate: Option<f64>,
+}
+
+impl MediaInfo {
+    /// Whether the file has an audio track.
+    pub fn has_audio(&self) -> bool {
+        self.audio_codec.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,12 +4,14 @@
 //! own length; then, when it has 8 bytes or more, its first 8 bytes (big
 //! endian) are taken as the object's size from HEAD, and both the rest of the
 //! input and the whole input are probed against that size. Seeds are the
-//! first 4 KiB of the test fixtures, raw or after an 8-byte size.
+//! first 4 KiB of the test fixtures, raw or after an 8-byte size, and the
+//! `moov` box of a QuickTime fixture (sample entries, `colr`, `esds`).
 //!
 //! Invariants (the crate promises no panic, no overflow, no endless loop):
 //! - `NeedMoov { offset, length }`: `8 <= length <= MAX_MOOV_BYTES` and
 //!   `offset + length <= total_size` without overflow;
-//! - every duration is finite and non-negative;
+//! - every duration is finite and non-negative, every frame rate finite and
+//!   positive, every bit depth non-zero;
 //! - a `NeedMoov` range that lies inside the bytes given parses without panic.
 #![no_main]
 
@@ -20,6 +22,10 @@ fn check_info(info: &MediaInfo, what: &str) {
     if let Some(d) = info.duration_seconds {
         assert!(d.is_finite() && d >= 0.0, "{what}: duration {d}");
     }
+    if let Some(r) = info.frame_rate {
+        assert!(r.is_finite() && r > 0.0, "{what}: frame rate {r}");
+    }
+    assert_ne!(info.bit_depth, Some(0), "{what}: bit depth");
 }
 
 fn check_probe(head: &[u8], total_size: u64) {

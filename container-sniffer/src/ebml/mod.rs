@@ -1,7 +1,9 @@
-//! EBML (WebM, Matroska): the EBML header, the Segment's Info and Tracks.
+//! EBML (WebM, Matroska): the EBML header, the Segment and its Info.
+
+mod tracks;
 
 use crate::bytes::array;
-use crate::{Container, MediaInfo, Probe};
+use crate::{config, Container, MediaInfo, Probe};
 
 pub(crate) const EBML_MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
 const EBML: u32 = 0x1A45_DFA3;
@@ -13,11 +15,6 @@ const INFO: u32 = 0x1549_A966;
 const TIMECODE_SCALE: u32 = 0x2A_D7B1;
 const DURATION: u32 = 0x4489;
 const TRACKS: u32 = 0x1654_AE6B;
-const TRACK_ENTRY: u32 = 0xAE;
-const TRACK_TYPE: u32 = 0x83;
-const VIDEO: u32 = 0xE0;
-const PIXEL_WIDTH: u32 = 0xB0;
-const PIXEL_HEIGHT: u32 = 0xBA;
 const CLUSTER: u32 = 0x1F43_B675;
 
 pub(crate) fn probe_ebml(head: &[u8], total: u64) -> Probe {
@@ -32,8 +29,7 @@ pub(crate) fn probe_ebml(head: &[u8], total: u64) -> Probe {
     let Some(body) = head.get(header.data..end) else {
         return Probe::NotVideo;
     };
-    let doc_type =
-        Children(body).find(|c| c.id == DOC_TYPE && c.complete).and_then(|c| c.data.split(|&b| b == 0).next()); // strings may be 0-padded
+    let doc_type = Children(body).find(|c| c.id == DOC_TYPE && c.complete).map(|c| string(c.data));
     let container = match doc_type {
         Some(b"webm") => Container::WebM,
         Some(b"matroska") => Container::Matroska,
@@ -68,21 +64,22 @@ pub(crate) fn probe_ebml(head: &[u8], total: u64) -> Probe {
     }
 }
 
-/// Duration and frame size from the Segment's Info and Tracks, as far as `seg` holds them.
+/// What the Segment's Info and Tracks say, as far as `seg` holds them.
 fn segment_info(seg: &[u8]) -> MediaInfo {
     let mut info = MediaInfo::default();
+    let mut vp9_track = None; // a VP9 track of unknown bit depth
     for child in Children(seg) {
         match child.id {
             INFO => info.duration_seconds = ebml_duration(child.data),
-            TRACKS => {
-                let size =
-                    Children(child.data).filter(|c| c.id == TRACK_ENTRY).find_map(|entry| ebml_video_size(entry.data));
-                if let Some((w, h)) = size {
-                    info.width = Some(w);
-                    info.height = Some(h);
+            TRACKS => vp9_track = tracks::read(child.data, &mut info),
+            CLUSTER => {
+                // Media data: Info and Tracks come before it. Its first VP9
+                // frame, a key frame, gives the bit depth.
+                if let Some(track) = vp9_track {
+                    info.bit_depth = tracks::first_frame(child.data, track).and_then(config::vp9_frame);
                 }
+                break;
             }
-            CLUSTER => break, // media data: Info and Tracks come before it
             _ => {}
         }
     }
@@ -101,27 +98,6 @@ fn ebml_duration(info: &[u8]) -> Option<f64> {
     }
     let secs = duration? * scale as f64 / 1e9;
     (secs.is_finite() && secs > 0.0).then_some(secs)
-}
-
-fn ebml_video_size(entry: &[u8]) -> Option<(u32, u32)> {
-    let mut video = None;
-    for c in Children(entry) {
-        match c.id {
-            TRACK_TYPE if c.complete && uint(c.data) != Some(1) => return None, // 1 = video
-            VIDEO => video = Some(c.data),
-            _ => {}
-        }
-    }
-    let (mut w, mut h) = (0, 0);
-    for c in Children(video?).filter(|c| c.complete) {
-        match c.id {
-            PIXEL_WIDTH => w = uint(c.data)?,
-            PIXEL_HEIGHT => h = uint(c.data)?,
-            _ => {}
-        }
-    }
-    let (w, h) = (u32::try_from(w).ok()?, u32::try_from(h).ok()?);
-    (w > 0 && h > 0).then_some((w, h))
 }
 
 /// Why an EBML element could not be read.
@@ -192,6 +168,11 @@ impl<'a> Iterator for Children<'a> {
             _ => Some(Child { id: el.id, data: rest, complete: false }),
         }
     }
+}
+
+/// A string element's value: strings may be padded with zeros.
+fn string(data: &[u8]) -> &[u8] {
+    data.split(|&b| b == 0).next().unwrap_or_default()
 }
 
 fn uint(data: &[u8]) -> Option<u64> {

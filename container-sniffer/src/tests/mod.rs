@@ -1,12 +1,18 @@
+//! The container fixtures, synthetic boxes and elements, and inputs that must not panic.
+//! Codecs: `fixtures` (ffmpeg's files) and `synthetic` (hand-built records).
+
+mod fixtures;
+mod synthetic;
+
 use super::*;
 use crate::ebml::EBML_MAGIC;
 
-const CLIP_MP4: &[u8] = include_bytes!("../../tests/fixtures/clip.mp4");
-const CLIP_MOOV_AT_END: &[u8] = include_bytes!("../../tests/fixtures/clip-moov-at-end.mp4");
-const CLIP_WEBM: &[u8] = include_bytes!("../../tests/fixtures/clip.webm");
-const CLIP_MOV: &[u8] = include_bytes!("../../tests/fixtures/clip.mov");
-const NOT_A_VIDEO: &[u8] = include_bytes!("../../tests/fixtures/not-a-video.mp4");
-const POSTER: &[u8] = include_bytes!("../../tests/fixtures/poster.jpg");
+const CLIP_MP4: &[u8] = include_bytes!("../../../tests/fixtures/clip.mp4");
+const CLIP_MOOV_AT_END: &[u8] = include_bytes!("../../../tests/fixtures/clip-moov-at-end.mp4");
+const CLIP_WEBM: &[u8] = include_bytes!("../../../tests/fixtures/clip.webm");
+const CLIP_MOV: &[u8] = include_bytes!("../../../tests/fixtures/clip.mov");
+const NOT_A_VIDEO: &[u8] = include_bytes!("../../../tests/fixtures/not-a-video.mp4");
+const POSTER: &[u8] = include_bytes!("../../../tests/fixtures/poster.jpg");
 const FIXTURES: [&[u8]; 6] = [CLIP_MP4, CLIP_MOOV_AT_END, CLIP_WEBM, CLIP_MOV, NOT_A_VIDEO, POSTER];
 
 /// What the route does: probe the first SNIFF_BYTES of the whole object.
@@ -34,10 +40,13 @@ fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
     b
 }
 
-/// An EBML element with a 1-byte size (bodies under 127 bytes).
+/// An EBML element: a 1-byte size for bodies under 127 bytes, else 8 bytes.
 fn el(id: &[u8], body: &[u8]) -> Vec<u8> {
     let mut e = id.to_vec();
-    e.push(0x80 | u8::try_from(body.len()).unwrap());
+    match u8::try_from(body.len()) {
+        Ok(n) if n < 127 => e.push(0x80 | n),
+        _ => e.extend((1u64 << 56 | body.len() as u64).to_be_bytes()),
+    }
     e.extend_from_slice(body);
     e
 }
@@ -123,7 +132,15 @@ fn matroska_with_unknown_size_segment() {
     tracks.extend(el(&[0xAE], &video_track));
     file.extend(el(&[0x16, 0x54, 0xAE, 0x6B], &tracks));
     file.extend([0x1F, 0x43, 0xB6, 0x75, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3]);
-    let want = MediaInfo { duration_seconds: Some(2.5), width: Some(1280), height: Some(720) };
+    let want = MediaInfo {
+        duration_seconds: Some(2.5),
+        width: Some(1280),
+        height: Some(720),
+        // Tracks with no CodecID.
+        video_codec: Some(VideoCodec::Other([0; 4])),
+        audio_codec: Some(AudioCodec::Other([0; 4])),
+        ..MediaInfo::default()
+    };
     assert_eq!(video(sniff(&file), Container::Matroska), want);
 }
 
@@ -167,7 +184,13 @@ fn synthetic_mp4(moov_first: bool) -> (Vec<u8>, Vec<u8>) {
 
 #[test]
 fn synthetic_mp4_versions_and_sizes() {
-    let want = MediaInfo { duration_seconds: Some(2.5), width: Some(640), height: Some(360) };
+    let want = MediaInfo {
+        duration_seconds: Some(2.5),
+        width: Some(640),
+        height: Some(360),
+        video_codec: Some(VideoCodec::Other([0; 4])), // a `vide` trak without stsd
+        ..MediaInfo::default()
+    };
     let (file, moov) = synthetic_mp4(true);
     assert_eq!(video(sniff(&file), Container::Mp4), want);
     // 64-bit mdat skipped by the walk; the moov header beyond the head.
@@ -200,10 +223,16 @@ fn moov_over_the_limit_is_not_fetched() {
     assert_eq!(far, Probe::NeedMoov { container: Container::QuickTime, offset: 16, length: MAX_MOOV_BYTES });
 }
 
+fn check_info(info: &MediaInfo) {
+    assert!(info.duration_seconds.is_none_or(|d| d.is_finite() && d > 0.0));
+    assert!(info.frame_rate.is_none_or(|r| r.is_finite() && r > 0.0));
+    assert!(info.bit_depth.is_none_or(|b| b > 0));
+}
+
 /// Probes and parses, checks the answers' invariants, and says which answer `probe` gave.
 fn check(head: &[u8], total: u64) -> usize {
     if let Some(info) = parse_moov(head) {
-        assert!(info.duration_seconds.is_none_or(|d| d.is_finite() && d > 0.0));
+        check_info(&info);
     }
     match probe(head, total) {
         Probe::NeedMoov { offset, length, .. } => {
@@ -212,7 +241,7 @@ fn check(head: &[u8], total: u64) -> usize {
             0
         }
         Probe::Video { info, .. } => {
-            assert!(info.duration_seconds.is_none_or(|d| d.is_finite() && d > 0.0));
+            check_info(&info);
             1
         }
         Probe::NotVideo => 2,
@@ -224,7 +253,8 @@ fn truncations_never_panic() {
     let at = offset_of(CLIP_MOOV_AT_END, b"moov");
     let moov = &CLIP_MOOV_AT_END[at..];
     let (synthetic, _) = synthetic_mp4(false);
-    for bytes in FIXTURES.into_iter().chain([moov, &synthetic]) {
+    let codecs = fixtures::CODEC_FIXTURES.map(|(_, bytes)| bytes);
+    for bytes in FIXTURES.into_iter().chain(codecs).chain([moov, &synthetic]) {
         let head = &bytes[..bytes.len().min(4096)];
         for n in 0..=head.len() {
             check(&head[..n], bytes.len() as u64);
@@ -244,7 +274,8 @@ fn mutations_never_panic() {
         state
     };
     let at = offset_of(CLIP_MOOV_AT_END, b"moov");
-    let inputs: Vec<&[u8]> = FIXTURES.into_iter().chain([&CLIP_MOOV_AT_END[at..]]).collect();
+    let codecs = fixtures::CODEC_FIXTURES.map(|(_, bytes)| bytes);
+    let inputs: Vec<&[u8]> = FIXTURES.into_iter().chain(codecs).chain([&CLIP_MOOV_AT_END[at..]]).collect();
     let mut answers = [0; 3];
     for _ in 0..1000 {
         for bytes in &inputs {

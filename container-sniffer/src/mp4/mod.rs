@@ -1,7 +1,12 @@
-//! ISO BMFF (MP4, QuickTime) boxes: the top-level walk, `moov`, `mvhd`, `trak`/`tkhd`.
+//! ISO BMFF (MP4, QuickTime) boxes: the top-level walk, `moov`, `mvhd`, `mvex`.
+
+mod sample_entry;
+mod trak;
 
 use crate::bytes::{array, be_u32, be_u64, slice};
-use crate::{Container, MediaInfo, Probe, MAX_MOOV_BYTES};
+use crate::{AudioCodec, Container, MediaInfo, Probe, MAX_MOOV_BYTES};
+use sample_entry::VisualEntry;
+use trak::Trak;
 
 /// Walks the top-level boxes: `ftyp` first, then up to the `moov`.
 pub(crate) fn probe_mp4(head: &[u8], total: u64) -> Probe {
@@ -115,47 +120,28 @@ fn seconds(duration: u64, timescale: u32) -> Option<f64> {
     (timescale != 0 && duration != 0 && duration != u64::MAX).then(|| duration as f64 / f64::from(timescale))
 }
 
-/// Width and height of a video `trak` from its `tkhd`; `None` for other tracks.
-fn trak_video_size(trak: &[u8]) -> Option<(u32, u32)> {
-    let mut size = None;
-    let mut handler = None;
-    for (kind, body) in Boxes(trak) {
-        match &kind {
-            b"tkhd" => size = tkhd_size(body),
-            b"mdia" => {
-                handler = Boxes(body).find(|(k, _)| k == b"hdlr").and_then(|(_, hdlr)| array::<4>(hdlr, 8));
-            }
-            _ => {}
-        }
-    }
-    // Audio tracks have zero width; subtitle tracks may not, hence the handler.
-    match handler {
-        Some(h) if &h != b"vide" => None,
-        _ => size,
-    }
-}
-
-/// `tkhd` width and height (16.16 fixed point, integer part); `None` if zero.
-fn tkhd_size(b: &[u8]) -> Option<(u32, u32)> {
-    let at = match *b.first()? {
-        0 => 76,
-        1 => 88,
-        _ => return None,
-    };
-    let (w, h) = (be_u32(b, at)? >> 16, be_u32(b, at + 4)? >> 16);
-    (w > 0 && h > 0).then_some((w, h))
-}
-
 /// [`crate::parse_moov`]: the first complete `moov` among the buffer's boxes.
 pub(crate) fn parse_moov(moov: &[u8]) -> Option<MediaInfo> {
     let (_, moov) = Boxes(moov).find(|(kind, _)| kind == b"moov")?;
     let mut mvhd = None;
     let mut fragment_duration = None;
-    let mut size = None;
+    let mut sized = None; // the first trak with a frame size: the video
+    let mut first_video = None; // else the first `vide` one
+    let mut audio = None;
     for (kind, body) in Boxes(moov) {
         match &kind {
             b"mvhd" if mvhd.is_none() => mvhd = Some(parse_mvhd(body)?),
-            b"trak" if size.is_none() => size = trak_video_size(body),
+            b"trak" => {
+                let trak = Trak::parse(body);
+                if sized.is_none() && trak.video_size().is_some() {
+                    sized = Some(trak);
+                }
+                match trak.handler.as_ref() {
+                    Some(b"vide") if first_video.is_none() => first_video = Some(trak),
+                    Some(b"soun") if audio.is_none() => audio = Some(trak),
+                    _ => {}
+                }
+            }
             b"mvex" => {
                 // Fragmented files leave mvhd's duration at 0 and put it in mvex/mehd.
                 if let Some((_, mehd)) = Boxes(body).find(|(k, _)| k == b"mehd") {
@@ -171,5 +157,17 @@ pub(crate) fn parse_moov(moov: &[u8]) -> Option<MediaInfo> {
     }
     let (timescale, duration) = mvhd?;
     let duration = seconds(duration, timescale).or_else(|| seconds(fragment_duration?, timescale));
-    Some(MediaInfo { duration_seconds: duration, width: size.map(|(w, _)| w), height: size.map(|(_, h)| h) })
+    let mut info = MediaInfo { duration_seconds: duration, ..MediaInfo::default() };
+    if let Some(video) = sized.or(first_video) {
+        let size = video.video_size();
+        (info.width, info.height) = (size.map(|(w, _)| w), size.map(|(_, h)| h));
+        let entry = video.entry.map_or(VisualEntry::UNKNOWN, |(fourcc, body)| sample_entry::visual(fourcc, body));
+        info.video_codec = Some(entry.codec);
+        info.bit_depth = entry.bit_depth;
+        info.transfer = entry.transfer;
+        info.frame_rate = video.frame_rate;
+    }
+    info.audio_codec =
+        audio.map(|a| a.entry.map_or(AudioCodec::Other([0; 4]), |(fourcc, body)| sample_entry::audio(fourcc, body)));
+    Some(info)
 }
