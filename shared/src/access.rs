@@ -14,6 +14,10 @@ pub enum Resource {
     Objects(&'static str),
     /// The bucket itself (ListBucket).
     Bucket,
+    /// The transcoder: MediaConvert's job template and queue.
+    Transcoder,
+    /// The role MediaConvert assumes to read originals and write renditions.
+    TranscoderRole,
 }
 
 /// One IAM action on one resource, e.g. `dynamodb:GetItem table/sessions`.
@@ -39,6 +43,15 @@ impl Access {
     pub const fn bucket(action: &'static str) -> Self {
         Access { action, resource: Resource::Bucket }
     }
+
+    pub const fn transcoder(action: &'static str) -> Self {
+        Access { action, resource: Resource::Transcoder }
+    }
+
+    /// `iam:PassRole` of MediaConvert's role, to MediaConvert only.
+    pub const fn pass_transcoder_role() -> Self {
+        Access { action: "iam:PassRole", resource: Resource::TranscoderRole }
+    }
 }
 
 impl fmt::Display for Access {
@@ -48,6 +61,8 @@ impl fmt::Display for Access {
             Resource::Index(table, index) => write!(f, "{} table/{}/index/{index}", self.action, table.name()),
             Resource::Objects(prefix) => write!(f, "{} bucket/{prefix}*", self.action),
             Resource::Bucket => write!(f, "{} bucket", self.action),
+            Resource::Transcoder => write!(f, "{} transcoder", self.action),
+            Resource::TranscoderRole => write!(f, "{} role/mediaconvert", self.action),
         }
     }
 }

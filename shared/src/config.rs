@@ -2,6 +2,7 @@
 
 use std::env;
 
+use crate::domain::playback::TranscodeMode;
 use crate::domain::view::DEV_VIEWER_SALT;
 
 /// Every DynamoDB table vidlet uses. `name()` is the local short name; on AWS
@@ -106,6 +107,13 @@ pub struct Config {
     pub site_origin: Option<String>,
     /// How many users one user may follow.
     pub max_following: u32,
+    /// When a video gets an adaptive ladder (`TRANSCODE`: needed, always, off).
+    pub transcode_mode: TranscodeMode,
+    /// Above this bitrate (bits/s) even a playable original gets a ladder.
+    pub transcode_max_bitrate: u64,
+    /// The `x-origin-verify` value CloudFront sends (`ORIGIN_VERIFY_SECRET`): a request that
+    /// carries it came through CloudFront, whose `cloudfront-viewer-address` is then trusted.
+    pub origin_verify_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -131,6 +139,9 @@ impl Default for Config {
             s3_origin: "http://127.0.0.1:4566".into(),
             site_origin: Some(LOCAL_SITE_ORIGIN.into()),
             max_following: 1000,
+            transcode_mode: TranscodeMode::Needed,
+            transcode_max_bitrate: 8_000_000,
+            origin_verify_secret: None,
         }
     }
 }
@@ -166,6 +177,15 @@ fn site_origin() -> Option<String> {
     }
 }
 
+/// `TRANSCODE`: needed (the default), always or off.
+fn transcode_mode() -> TranscodeMode {
+    match env::var("TRANSCODE") {
+        Ok(raw) => TranscodeMode::parse(&raw)
+            .unwrap_or_else(|| panic!("environment variable TRANSCODE={raw:?} is not needed, always or off")),
+        Err(_) => TranscodeMode::default(),
+    }
+}
+
 impl Config {
     pub fn from_env() -> Self {
         let d = Config::default();
@@ -192,6 +212,10 @@ impl Config {
             s3_origin: s3_origin(),
             site_origin: site_origin(),
             max_following: env_or("MAX_FOLLOWING", d.max_following),
+            transcode_mode: transcode_mode(),
+            transcode_max_bitrate: env_or("TRANSCODE_MAX_BITRATE", d.transcode_max_bitrate),
+            // Unset or empty: no request is taken as CloudFront's.
+            origin_verify_secret: env::var("ORIGIN_VERIFY_SECRET").ok().filter(|s| !s.is_empty()),
         }
     }
 

@@ -1,9 +1,12 @@
 //! Domain types and their validation. No I/O and no HTTP here.
 
 pub mod account;
+pub mod ladder;
 pub mod page;
+pub mod playback;
 pub mod search;
 pub mod throttle;
+pub mod transcode;
 pub mod upload;
 pub mod video;
 pub mod view;

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ladder::hls_prefix;
+use super::playback::MediaFacts;
+use super::transcode::{Hls, TranscodeState};
 use super::upload::UploadPlan;
 use super::Invalid;
 
@@ -20,8 +23,12 @@ const POSTER_SWEEP_MARGIN_SECS: i64 = 600;
 #[serde(rename_all = "lowercase")]
 pub enum VideoStatus {
     Pending,
+    /// Verified, but no browser-playable rendition yet: its owner's only.
+    Processing,
     Ready,
     Rejected,
+    /// Its transcode failed and nothing playable exists: its owner's only.
+    Failed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -67,6 +74,15 @@ pub struct Video {
     /// The plan's part size (the count follows from `size`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part_size: Option<u64>,
+    /// What `/complete` read of its streams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<MediaFacts>,
+    /// Its adaptive ladder's job, once one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcode: Option<TranscodeState>,
+    /// Its adaptive ladder, once made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hls: Option<Hls>,
 }
 
 impl Video {
@@ -94,6 +110,9 @@ impl Video {
             poster_key: None,
             upload_id: None,
             part_size: None,
+            media: None,
+            transcode: None,
+            hls: None,
         }
     }
 
@@ -245,10 +264,23 @@ impl DeletionRecord {
         DeletionRecord {
             video_id: video_id.to_owned(),
             object_keys: vec![video_object_key(video_id), legacy_poster_key(video_id)],
-            object_prefixes: vec![poster_prefix(video_id)],
+            object_prefixes: vec![poster_prefix(video_id), hls_prefix(video_id)],
             queued_at: now,
             not_before: now + urls_live_for,
             reason: reason.to_owned(),
+        }
+    }
+
+    /// Renditions written for a video that is gone (its job ended after its
+    /// delete): the sweep deletes them once no URL for them works.
+    pub fn for_orphaned_renditions(video_id: &str, now: i64, urls_live_for: i64) -> Self {
+        DeletionRecord {
+            video_id: format!("{video_id}#hls"),
+            object_keys: Vec::new(),
+            object_prefixes: vec![hls_prefix(video_id)],
+            queued_at: now,
+            not_before: now + urls_live_for,
+            reason: "renditions_orphaned".to_owned(),
         }
     }
 
@@ -280,7 +312,15 @@ impl DeletionRecord {
 
     /// For a video that never had a poster: nothing to list under its prefix.
     pub fn without_posters(mut self) -> Self {
-        self.object_prefixes.clear();
+        let posters = poster_prefix(&self.video_id);
+        self.object_prefixes.retain(|prefix| *prefix != posters);
+        self
+    }
+
+    /// For a video that never asked for a ladder: nothing under `hls/` either.
+    pub fn without_renditions(mut self) -> Self {
+        let renditions = hls_prefix(&self.video_id);
+        self.object_prefixes.retain(|prefix| *prefix != renditions);
         self
     }
 }
@@ -302,6 +342,8 @@ mod tests {
             (Ready, Unlisted, true),
             (Ready, Private, false),
             (Pending, Public, false),
+            (Processing, Public, false),
+            (Failed, Public, false),
             (Rejected, Public, false),
         ] {
             let v = video(status, privacy);

@@ -19,9 +19,10 @@ pub const DEV_VIEWER_SALT: &str = "vidlet-dev-viewer-salt";
 pub struct ViewerKey(String);
 
 impl ViewerKey {
-    /// One user is one viewer, whatever address or browser they use.
-    pub fn user(salt: &str, username: &str) -> Self {
-        ViewerKey(format!("user:{}", salted_hash(salt, &[username])))
+    /// One user is one viewer, whatever address or browser they use. The
+    /// account's generation keeps a later holder of the name a new viewer.
+    pub fn user(salt: &str, username: &str, generation: &str) -> Self {
+        ViewerKey(format!("user:{}", salted_hash(salt, &[username, generation])))
     }
 
     pub fn anonymous(salt: &str, source_ip: &str, user_agent: &str) -> Self {
@@ -90,9 +91,10 @@ mod tests {
 
     #[test]
     fn a_user_is_one_viewer_never_named_and_never_an_anonymous_one() {
-        let alice = ViewerKey::user("salt", "alice");
-        assert_eq!(alice, ViewerKey::user("salt", "alice"));
-        assert_ne!(alice, ViewerKey::user("salt", "bob"));
+        let alice = ViewerKey::user("salt", "alice", "g1");
+        assert_eq!(alice, ViewerKey::user("salt", "alice", "g1"));
+        assert_ne!(alice, ViewerKey::user("salt", "bob", "g1"));
+        assert_ne!(alice, ViewerKey::user("salt", "alice", "g2"), "a re-registered name is another viewer");
         assert!(alice.as_str().starts_with("user:") && !alice.as_str().contains("alice"), "{alice:?}");
         assert_ne!(alice.as_str()[5..], ViewerKey::anonymous("salt", "alice", "").as_str()[5..]);
     }
