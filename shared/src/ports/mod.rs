@@ -6,14 +6,18 @@ pub mod accounts;
 pub mod follows;
 pub mod likes;
 pub mod objects;
+pub mod playback;
 pub mod search;
+pub mod transcode;
 pub mod videos;
 
 pub use accounts::*;
 pub use follows::*;
 pub use likes::*;
 pub use objects::*;
+pub use playback::*;
 pub use search::*;
+pub use transcode::*;
 pub use videos::*;
 
 /// What a conditional write on someone's item found.

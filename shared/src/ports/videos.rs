@@ -5,6 +5,8 @@ use std::future::Future;
 use super::Outcome;
 use crate::access::Access;
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::playback::MediaFacts;
+use crate::domain::transcode::TranscodeState;
 use crate::domain::video::{Comment, DeletionRecord, Video, VideoEdit, VideoStatus};
 use crate::domain::view::{ViewOutcome, ViewerKey};
 use crate::error::ApiResult;
@@ -15,6 +17,9 @@ pub struct ReadyInfo {
     pub duration_seconds: Option<f64>,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    pub media: Option<MediaFacts>,
+    /// Set when a ladder is asked for (state `submitting`).
+    pub transcode: Option<TranscodeState>,
 }
 
 pub trait VideoReader: Send + Sync {
@@ -64,6 +69,13 @@ pub trait UploadSettler: Send + Sync {
     /// pending → ready, listing it if public (and indexing it for search).
     /// None if the video was not pending.
     fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> impl Future<Output = ApiResult<Option<Video>>> + Send;
+    /// pending → processing: its owner's only until its ladder exists. None
+    /// if the video was not pending.
+    fn mark_processing(&self, video: &Video, info: &ReadyInfo)
+        -> impl Future<Output = ApiResult<Option<Video>>> + Send;
+    /// Records the transcoder's job id (submitting → submitted), unless an
+    /// event already moved the job on.
+    fn job_submitted(&self, id: &str, job_id: &str) -> impl Future<Output = ApiResult<()>> + Send;
     /// pending → rejected, its objects queued and its bytes given back, in one
     /// transaction. False if the video was not pending.
     fn reject_video(&self, video: &Video, record: &DeletionRecord) -> impl Future<Output = ApiResult<bool>> + Send;

@@ -21,15 +21,25 @@ pub fn endpoint(service: &str) -> Option<String> {
     env(&format!("AWS_ENDPOINT_URL_{service}")).or_else(|| env("AWS_ENDPOINT_URL"))
 }
 
-/// The static credentials Lambda puts in the environment (with a session token).
-macro_rules! credentials {
-    ($sdk:ident) => {{
-        match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-            (Some(id), Some(secret)) => {
-                Some($sdk::config::Credentials::new(id, secret, env("AWS_SESSION_TOKEN"), None, "environment"))
-            }
-            _ => None,
+/// An SDK's config builder as every client here starts: Lambda's region and
+/// static credentials (with the session token), the one HTTP client, and the
+/// retries and timeouts below; the endpoint from `AWS_ENDPOINT_URL_<SERVICE>`.
+macro_rules! lambda_config {
+    ($sdk:ident, $service:literal) => {{
+        let mut builder = $sdk::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new(region()))
+            .http_client(super::http_client::new())
+            .retry_config(retry())
+            .timeout_config(timeouts());
+        if let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
+            let credentials = $sdk::config::Credentials::new(id, secret, env("AWS_SESSION_TOKEN"), None, "environment");
+            builder = builder.credentials_provider(credentials);
         }
+        if let Some(url) = endpoint($service) {
+            builder = builder.endpoint_url(url);
+        }
+        builder
     }};
 }
 
@@ -48,19 +58,7 @@ fn timeouts() -> TimeoutConfig {
 /// A DynamoDB client's settings, for callers that add to them (an endpoint, an interceptor).
 #[cfg(feature = "dynamodb")]
 pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
-    let mut builder = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new(region()))
-        .http_client(super::http_client::new())
-        .retry_config(retry())
-        .timeout_config(timeouts());
-    if let Some(credentials) = credentials!(aws_sdk_dynamodb) {
-        builder = builder.credentials_provider(credentials);
-    }
-    if let Some(url) = endpoint("DYNAMODB") {
-        builder = builder.endpoint_url(url);
-    }
-    builder
+    lambda_config!(aws_sdk_dynamodb, "DYNAMODB")
 }
 
 #[cfg(feature = "dynamodb")]
@@ -71,24 +69,21 @@ pub fn dynamodb() -> aws_sdk_dynamodb::Client {
 /// An S3 client's settings: path-style addressing when a local endpoint is set.
 #[cfg(feature = "s3")]
 pub fn s3_config() -> aws_sdk_s3::config::Builder {
-    let endpoint = endpoint("S3");
-    let mut builder = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new(region()))
-        .http_client(super::http_client::new())
-        .retry_config(retry())
-        .timeout_config(timeouts())
-        .force_path_style(endpoint.is_some());
-    if let Some(credentials) = credentials!(aws_sdk_s3) {
-        builder = builder.credentials_provider(credentials);
-    }
-    if let Some(url) = endpoint {
-        builder = builder.endpoint_url(url);
-    }
-    builder
+    lambda_config!(aws_sdk_s3, "S3").force_path_style(endpoint("S3").is_some())
 }
 
 #[cfg(feature = "s3")]
 pub fn s3() -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(s3_config().build())
+}
+
+/// A MediaConvert client's settings (its regional endpoint: no DescribeEndpoints).
+#[cfg(feature = "transcode")]
+pub fn mediaconvert_config() -> aws_sdk_mediaconvert::config::Builder {
+    lambda_config!(aws_sdk_mediaconvert, "MEDIACONVERT")
+}
+
+#[cfg(feature = "transcode")]
+pub fn mediaconvert() -> aws_sdk_mediaconvert::Client {
+    aws_sdk_mediaconvert::Client::from_conf(mediaconvert_config().build())
 }

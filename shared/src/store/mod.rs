@@ -3,13 +3,23 @@
 
 pub mod call_counter;
 pub mod client;
+#[cfg(feature = "cookies")]
+pub mod cloudfront;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
+#[cfg(feature = "transcode")]
+pub mod ffmpeg;
 mod http_client;
+#[cfg(feature = "transcode")]
+pub mod mediaconvert;
 #[cfg(feature = "s3")]
 mod multipart;
+#[cfg(feature = "playlists")]
+mod playlists;
 #[cfg(feature = "s3")]
 pub mod s3;
+#[cfg(feature = "transcode")]
+pub mod transcoders;
 
 use crate::error::ApiError;
 

@@ -21,8 +21,10 @@ use crate::store::OrUnavailable;
 pub const DELETE_OBJECTS_MAX: usize = 1000;
 pub const VIDEOS: &[&str] = &["videos/"];
 pub const POSTERS: &[&str] = &["posters/"];
+/// The adaptive ladders (playlists and segments).
+pub const RENDITIONS: &[&str] = &["hls/"];
 /// Everything a deletion record names.
-pub const MEDIA: &[&str] = &["videos/", "posters/"];
+pub const MEDIA: &[&str] = &["videos/", "posters/", "hls/"];
 
 #[derive(Clone)]
 pub struct Bucket {

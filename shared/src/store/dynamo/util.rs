@@ -66,6 +66,11 @@ pub fn to_item<T: serde::Serialize>(value: &T) -> ApiResult<Item> {
     serde_dynamo::to_item(value).map_err(|e| ApiError::internal_from("writing an item", e))
 }
 
+/// One attribute's value (a map for a struct).
+pub fn attribute<T: serde::Serialize>(value: &T) -> ApiResult<AttributeValue> {
+    serde_dynamo::to_attribute_value(value).map_err(|e| ApiError::internal_from("writing an attribute", e))
+}
+
 /// A request builder's missing field is a bug.
 pub fn built<T, E: std::error::Error + Send + Sync + 'static>(result: Result<T, E>) -> ApiResult<T> {
     result.map_err(|e| ApiError::internal_from("building a DynamoDB request", e))

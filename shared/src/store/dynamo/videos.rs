@@ -2,13 +2,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::search::SEARCH_WRITES;
-use super::util::{
-    built, failed_conditions, from_item, is_conditional_failure, is_transaction_conflict, n, query_page, s, to_item,
-    Item,
-};
+use super::util::{built, failed_conditions, from_item, is_transaction_conflict, n, query_page, s, to_item, Item};
 use super::Dynamo;
 use crate::access::Access;
 use crate::config::Table::{Deletions, Users, Videos};
@@ -16,15 +13,12 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::search::IndexChange;
 use crate::domain::video::{DeletionRecord, Privacy, Video, VideoStatus};
 use crate::error::{ApiError, ApiResult};
-use crate::ports::{
-    FeedReader, OwnedVideos, OwnerVideos, PendingExpirer, ReadyInfo, UploadSettler, VideoCreator, VideoReader,
-    VideoRemover,
-};
+use crate::ports::{FeedReader, OwnedVideos, OwnerVideos, PendingExpirer, VideoCreator, VideoReader, VideoRemover};
 use crate::store::OrUnavailable;
 
 pub(super) const FEED_PARTITION: &str = "public";
 pub(super) const CONFLICT_ATTEMPTS: u32 = 4;
-const PENDING_PARTITION: &str = "pending";
+pub(super) const PENDING_PARTITION: &str = "pending";
 /// Who may see a video, as a condition: its owner, or anyone if ready and not private.
 pub(super) const VISIBLE_TO_VIEWER: &str =
     "attribute_exists(id) AND (#owner = :viewer OR (#status = :ready AND #privacy <> :private))";
@@ -41,8 +35,10 @@ pub(super) fn visibility_expression(viewer: &str) -> (HashMap<String, String>, I
 pub(super) fn status_name(status: VideoStatus) -> &'static str {
     match status {
         VideoStatus::Pending => "pending",
+        VideoStatus::Processing => "processing",
         VideoStatus::Ready => "ready",
         VideoStatus::Rejected => "rejected",
+        VideoStatus::Failed => "failed",
     }
 }
 
@@ -167,123 +163,6 @@ impl OwnedVideos for Dynamo {
 
     async fn owned_videos(&self, owner: &str, page: &PageRequest) -> ApiResult<Page<Video>> {
         self.query_videos("by_owner", ("owner_key", owner), page).await
-    }
-}
-
-impl UploadSettler for Dynamo {
-    fn access(&self) -> Vec<Access> {
-        vec![
-            Access::dynamodb("dynamodb:UpdateItem", Videos),
-            Access::dynamodb("dynamodb:PutItem", Deletions),
-            Access::dynamodb("dynamodb:UpdateItem", Users),
-            SEARCH_WRITES,
-        ]
-    }
-
-    async fn claim_completion(&self, id: &str, now: i64, until: i64) -> ApiResult<bool> {
-        let table = self.table(Videos);
-        let claim = self
-            .client
-            .update_item()
-            .table_name(table)
-            .set_key(Some(video_key(id)))
-            .update_expression("SET completing_until = :until")
-            .condition_expression(
-                "#status = :pending AND (attribute_not_exists(completing_until) OR completing_until < :now)",
-            )
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":until", n(until));
-        match claim.send().await {
-            Ok(_) => Ok(true),
-            Err(err) if is_conditional_failure(&err) => Ok(false),
-            Err(err) => Err(err).or_unavailable("UpdateItem", table),
-        }
-    }
-
-    async fn release_completion(&self, id: &str) -> ApiResult<()> {
-        let table = self.table(Videos);
-        let release = self
-            .client
-            .update_item()
-            .table_name(table)
-            .set_key(Some(video_key(id)))
-            .update_expression("REMOVE completing_until")
-            .condition_expression("#status = :pending")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":pending", s("pending"));
-        match release.send().await {
-            Ok(_) => Ok(()),
-            Err(err) if is_conditional_failure(&err) => Ok(()),
-            Err(err) => Err(err).or_unavailable("UpdateItem", table),
-        }
-    }
-
-    async fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> ApiResult<Option<Video>> {
-        let table = self.table(Videos);
-        let mut set = vec!["#status = :ready"];
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(table)
-            .set_key(Some(video_key(&video.id)))
-            // The privacy as read: the index keys set below follow from it (an edit may change it).
-            .condition_expression("#status = :pending AND #privacy = :privacy")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#privacy", "privacy")
-            .expression_attribute_values(":ready", s("ready"))
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":privacy", s(privacy_name(video.privacy)))
-            .return_values(ReturnValue::AllNew);
-        if let Some(duration) = info.duration_seconds {
-            set.push("duration_seconds = :duration");
-            request = request.expression_attribute_values(":duration", n(duration));
-        }
-        if let Some(width) = info.width {
-            set.push("width = :width");
-            request = request.expression_attribute_values(":width", n(width));
-        }
-        if let Some(height) = info.height {
-            set.push("height = :height");
-            request = request.expression_attribute_values(":height", n(height));
-        }
-        if video.privacy == Privacy::Public {
-            set.push("feed_key = :feed, public_owner_key = :owner");
-            request = request
-                .expression_attribute_values(":feed", s(FEED_PARTITION))
-                .expression_attribute_values(":owner", s(&video.owner));
-        }
-        let expression = format!("SET {} REMOVE pending_key, upload_id, completing_until", set.join(", "));
-        let ready: Option<Video> = match request.update_expression(expression).send().await {
-            Ok(out) => out.attributes.map(from_item).transpose()?,
-            Err(err) if is_conditional_failure(&err) => return Ok(None),
-            Err(err) => return Err(err).or_unavailable("UpdateItem", table),
-        };
-        if let Some(ready) = &ready {
-            // Published either way: a failed index write leaves it out of search until its next edit.
-            if let Err(err) = self.sync_search(&IndexChange::between(None, Some(ready))).await {
-                tracing::warn!(error = %err.cause(), video = %ready.id, "indexing a published video for search failed");
-            }
-        }
-        Ok(ready)
-    }
-
-    async fn reject_video(&self, video: &Video, record: &DeletionRecord) -> ApiResult<bool> {
-        let update = Update::builder()
-            .table_name(self.table(Videos))
-            .set_key(Some(video_key(&video.id)))
-            // A rejected video has no poster: its record sweeps every poster object.
-            .update_expression(
-                "SET #status = :rejected REMOVE pending_key, upload_id, completing_until, poster_key, \
-                 poster_content_type, pending_poster_key, pending_poster_content_type, pending_poster_until",
-            )
-            .condition_expression("#status = :pending")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":rejected", s("rejected"))
-            .expression_attribute_values(":pending", s("pending"))
-            .build();
-        self.write_with_record(TransactWriteItem::builder().update(built(update)?).build(), record, video).await
     }
 }
 
