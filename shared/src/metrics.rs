@@ -22,6 +22,9 @@ pub const VIEWS_COUNTED: &str = "ViewsCounted";
 pub const SWEEP_BACKLOG: &str = "SweepBacklog";
 pub const SWEEP_RECORDS_PROCESSED: &str = "SweepRecordsProcessed";
 pub const LOGINS_THROTTLED: &str = "LoginsThrottled";
+pub const TRANSCODES_SUBMITTED: &str = "TranscodesSubmitted";
+pub const TRANSCODES_COMPLETED: &str = "TranscodesCompleted";
+pub const TRANSCODES_FAILED: &str = "TranscodesFailed";
 
 static COLLECTOR: OnceLock<Option<&'static Collector>> = OnceLock::new();
 
@@ -56,6 +59,16 @@ pub fn login_throttled() {
     counter!(LOGINS_THROTTLED).increment(1);
 }
 
+/// A ladder was asked of the transcoder.
+pub fn transcode_submitted() {
+    counter!(TRANSCODES_SUBMITTED).increment(1);
+}
+
+/// A job's outcome was recorded on its video: its ladder, or its failure.
+pub fn transcode_ended(succeeded: bool) {
+    counter!(if succeeded { TRANSCODES_COMPLETED } else { TRANSCODES_FAILED }).increment(1);
+}
+
 /// Installs the EMF recorder for `function`, once per process; later calls do
 /// nothing. A recorder that cannot be installed leaves metrics off (logged).
 pub fn init(function: &'static str) {
@@ -63,9 +76,16 @@ pub fn init(function: &'static str) {
         let built = Builder::new().cloudwatch_namespace(NAMESPACE).with_dimension(FUNCTION_DIMENSION, function).init();
         match built {
             Ok(collector) => {
-                for name in
-                    [UPLOADS_COMPLETED, UPLOADS_REJECTED, VIEWS_COUNTED, SWEEP_RECORDS_PROCESSED, LOGINS_THROTTLED]
-                {
+                for name in [
+                    UPLOADS_COMPLETED,
+                    UPLOADS_REJECTED,
+                    VIEWS_COUNTED,
+                    SWEEP_RECORDS_PROCESSED,
+                    LOGINS_THROTTLED,
+                    TRANSCODES_SUBMITTED,
+                    TRANSCODES_COMPLETED,
+                    TRANSCODES_FAILED,
+                ] {
                     describe_counter!(name, Unit::Count, "");
                 }
                 describe_histogram!(SWEEP_BACKLOG, Unit::Count, "");

@@ -85,6 +85,20 @@ pub const ROUTES: &[Route] = &[
     ),
     route("GET", "/videos/{id}/stream", "stream-video", Auth::OptionalSession, "302 to a presigned, range-capable GET"),
     route(
+        "GET",
+        "/videos/{id}/playback",
+        "get-playback",
+        Auth::OptionalSession,
+        "What to play: the HLS ladder (with CloudFront's cookies on AWS) or the original file",
+    ),
+    route(
+        "GET",
+        "/videos/{id}/hls/{file}",
+        "get-playlist",
+        Auth::OptionalSession,
+        "A playlist of the ladder, its segments presigned (delivery without CloudFront)",
+    ),
+    route(
         "POST",
         "/videos/{id}/views",
         "count-view",

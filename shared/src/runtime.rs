@@ -9,10 +9,14 @@ use lambda_http::{service_fn, Body, Request, RequestExt, Response};
 
 use crate::access::{describe, Access};
 use crate::handlers::sweep::{AccountStore, Sweep};
+use crate::handlers::transcode_events::{JobEvent, TranscodeEvents};
 use crate::handlers::Handler;
 use crate::http_io::{add_security_headers, without_body_for_head};
 use crate::metrics;
-use crate::ports::{CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, UploadAborter, UploadLister};
+use crate::ports::{
+    CommentPurger, DeletionQueue, ObjectRemover, PendingExpirer, RecordQueuer, RenditionRecorder, UploadAborter,
+    UploadLister,
+};
 
 /// Turns a handler's result into the response (to HEAD, without its body), and
 /// logs one line per request: function, method, route, status, latency and
@@ -122,6 +126,40 @@ where
                 tracing::error!(cause = err.cause(), "sweep failed");
                 err.to_string()
             })
+        }
+    }))
+    .await
+}
+
+/// The `transcode-events` function's `main`: one job-state event per
+/// invocation. A storage fault fails the invocation, so EventBridge retries it.
+pub async fn serve_transcode_events<R, Q>(events: TranscodeEvents<R, Q>) -> Result<(), lambda_runtime::Error>
+where
+    R: RenditionRecorder + 'static,
+    Q: RecordQueuer + 'static,
+{
+    use lambda_runtime::{service_fn, LambdaEvent};
+    if printed_access(&events.access()) {
+        return Ok(());
+    }
+    lambda_runtime::tracing::init_default_subscriber();
+    metrics::init("transcode-events");
+    let events = Arc::new(events);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<JobEvent>| {
+        let events = events.clone();
+        async move {
+            let outcome = events.handle(&event.payload).await;
+            metrics::flush();
+            match outcome {
+                Ok(summary) => {
+                    tracing::info!(job_id = %summary.job_id, video_id = ?summary.video_id, result = summary.result, "job event");
+                    Ok(summary)
+                }
+                Err(err) => {
+                    tracing::error!(cause = err.cause(), "recording a job event failed");
+                    Err(err.to_string())
+                }
+            }
         }
     }))
     .await

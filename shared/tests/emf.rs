@@ -14,6 +14,9 @@ fn every_metric_is_written_as_well_formed_emf() {
     metrics::sweep_backlog(42);
     metrics::sweep_records_processed(7);
     metrics::login_throttled();
+    metrics::transcode_submitted();
+    metrics::transcode_ended(true);
+    metrics::transcode_ended(false);
 
     let mut out = Vec::new();
     metrics::flush_to(&mut out).unwrap();
@@ -40,6 +43,9 @@ fn every_metric_is_written_as_well_formed_emf() {
         "LoginsThrottled",
         "SweepBacklog",
         "SweepRecordsProcessed",
+        "TranscodesCompleted",
+        "TranscodesFailed",
+        "TranscodesSubmitted",
         "UploadsCompleted",
         "UploadsRejected",
         "ViewsCounted",
@@ -52,6 +58,10 @@ fn every_metric_is_written_as_well_formed_emf() {
     assert_eq!(doc["SweepBacklog"], json!([42.0]), "one sample per run");
     assert_eq!(doc["SweepRecordsProcessed"], 7);
     assert_eq!(doc["LoginsThrottled"], 1);
+    assert_eq!(
+        (&doc["TranscodesSubmitted"], &doc["TranscodesCompleted"], &doc["TranscodesFailed"]),
+        (&json!(1), &json!(1), &json!(1))
+    );
 
     // Flushed per invocation: the next flush writes only what came after.
     let mut again = Vec::new();

@@ -137,7 +137,7 @@ where
         let user = self.users.get_user(&username).await?;
         let device_token = input.device_token.as_deref();
         let device = known_device(&self.devices, device_token, user.as_ref(), now).await?;
-        let address = source_ip(&req);
+        let address = source_ip(&req, self.config.origin_verify_secret.as_deref());
         let guesser = match &device {
             Some(device) => Guesser::KnownDevice(&device.device_hash),
             None => Guesser::Stranger { username: &username, address: address.as_deref() },

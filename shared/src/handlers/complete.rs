@@ -5,6 +5,8 @@ use container_sniffer::{Container, Probe, MAX_MOOV_BYTES, SNIFF_BYTES};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
+use super::ladder::{ask_for_ladder, ladder_unasked, publish};
+use super::probe::media_facts;
 use super::views::VideoEnvelope;
 use super::Handler;
 use crate::access::Access;
@@ -17,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http_io::{json_response, video_id_param};
 use crate::metrics;
 use crate::ports::{
-    ObjectInspector, PartLister, ReadyInfo, SessionReader, UploadCompleter, UploadSettler, VideoReader,
+    ObjectInspector, PartLister, ReadyInfo, SessionReader, Transcoder, UploadCompleter, UploadSettler, VideoReader,
 };
 
 /// How long one complete may hold the upload (a crashed one's claim lapses).
@@ -67,26 +69,34 @@ async fn inspect_upload(
     if !container_matches(container, &video.content_type) {
         return Ok(Err(format!("the upload is {container:?}, not {}", video.content_type)));
     }
-    Ok(Ok(ReadyInfo { duration_seconds: info.duration_seconds, width: info.width, height: info.height }))
+    Ok(Ok(ReadyInfo {
+        duration_seconds: info.duration_seconds,
+        width: info.width,
+        height: info.height,
+        media: Some(media_facts(container, &info)),
+        transcode: None,
+    }))
 }
 
 /// `POST /videos/{id}/complete`: idempotent; owner only.
-pub struct CompleteVideo<S, V, U, O, T> {
+pub struct CompleteVideo<S, V, U, O, T, X> {
     pub sessions: S,
     pub videos: V,
     pub uploads: U,
     pub objects: O,
     pub settle: T,
+    pub transcoder: X,
     pub config: Config,
 }
 
-impl<S, V, U, O, T> Handler for CompleteVideo<S, V, U, O, T>
+impl<S, V, U, O, T, X> Handler for CompleteVideo<S, V, U, O, T, X>
 where
     S: SessionReader + 'static,
     V: VideoReader + 'static,
     U: PartLister + UploadCompleter + 'static,
     O: ObjectInspector + 'static,
     T: UploadSettler + 'static,
+    X: Transcoder + 'static,
 {
     fn access(&self) -> Vec<Access> {
         [
@@ -96,6 +106,7 @@ where
             UploadCompleter::access(&self.uploads),
             self.objects.access(),
             self.settle.access(),
+            self.transcoder.access(),
         ]
         .concat()
     }
@@ -113,7 +124,11 @@ where
             });
         }
         let video = match video.status {
-            VideoStatus::Ready => video,
+            // Published, but its ladder was never asked for: ask again.
+            VideoStatus::Ready | VideoStatus::Processing if ladder_unasked(&video) => {
+                ask_for_ladder(&self.settle, &self.transcoder, video).await?
+            }
+            VideoStatus::Ready | VideoStatus::Processing | VideoStatus::Failed => video,
             VideoStatus::Rejected => return Err(ApiError::InvalidUpload("this upload was rejected".into())),
             VideoStatus::Pending => {
                 let now = now_epoch();
@@ -136,33 +151,20 @@ where
     }
 }
 
-impl<S, V, U, O, T> CompleteVideo<S, V, U, O, T>
+impl<S, V, U, O, T, X> CompleteVideo<S, V, U, O, T, X>
 where
     V: VideoReader,
     U: PartLister + UploadCompleter,
     O: ObjectInspector,
     T: UploadSettler,
+    X: Transcoder,
 {
     /// Joins the parts, inspects the object, and publishes or rejects it.
     /// None when another request settled it meanwhile.
     async fn publish(&self, video: &Video) -> ApiResult<Option<Video>> {
         let known_size = self.join_parts(video).await?;
         match inspect_upload(&self.objects, video, known_size).await? {
-            Ok(info) => {
-                let mut video = video.clone();
-                for _ in 0..3 {
-                    if let Some(ready) = self.settle.mark_ready(&video, &info).await? {
-                        metrics::upload_completed();
-                        return Ok(Some(ready));
-                    }
-                    // An edit changed the privacy meanwhile: publish the video as it is now.
-                    match self.videos.get_video(&video.id).await? {
-                        Some(now) if now.status == VideoStatus::Pending => video = now,
-                        _ => return Ok(None),
-                    }
-                }
-                Err(ApiError::Conflict("the video kept changing while being published; try again"))
-            }
+            Ok(info) => publish(&self.videos, &self.settle, &self.transcoder, &self.config, video, info).await,
             Err(reason) => self.reject(video, reason).await.map(|()| None),
         }
     }
@@ -192,7 +194,7 @@ where
 
     async fn reject(&self, video: &Video, reason: String) -> ApiResult<()> {
         let urls_live_for = self.config.upload_url_ttl_secs as i64;
-        let record = DeletionRecord::for_video(&video.id, "rejected", now_epoch(), urls_live_for);
+        let record = DeletionRecord::for_video(&video.id, "rejected", now_epoch(), urls_live_for).without_renditions();
         if !self.settle.reject_video(video, &record).await? {
             return Ok(()); // another request settled it meanwhile
         }
@@ -216,7 +218,7 @@ where
     /// The answer for a video whose status another request just settled.
     async fn settled(&self, id: &str) -> ApiResult<Response<Body>> {
         match self.videos.get_video(id).await? {
-            Some(video) if video.status == VideoStatus::Ready => {
+            Some(video) if matches!(video.status, VideoStatus::Ready | VideoStatus::Processing) => {
                 Ok(json_response(StatusCode::OK, &VideoEnvelope::from(&video)))
             }
             Some(_) => Err(ApiError::InvalidUpload("this upload was rejected".into())),

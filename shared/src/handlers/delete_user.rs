@@ -73,7 +73,7 @@ where
         let input: PasswordConfirmation = json_body(&req)?;
         let now = now_epoch();
         let device = known_device(&self.devices, input.device_token.as_deref(), Some(&user), now).await?;
-        let address = source_ip(&req);
+        let address = source_ip(&req, self.config.origin_verify_secret.as_deref());
         let guesser = match &device {
             Some(device) => Guesser::KnownDevice(&device.device_hash),
             None => Guesser::Stranger { username: &target, address: address.as_deref() },

@@ -79,10 +79,10 @@ impl<S: SessionReader + 'static, C: ViewCounter + 'static> Handler for CountView
         let session = optional_session(&self.sessions, &req).await?;
         let id = video_id_param(&req)?;
         let user = session.as_ref().map(|s| s.username.as_str());
-        let viewer = match user {
-            Some(username) => ViewerKey::user(&self.config.viewer_salt, username),
+        let viewer = match &session {
+            Some(session) => ViewerKey::user(&self.config.viewer_salt, session.username.as_str(), &session.generation),
             None => {
-                let address = source_ip(&req).unwrap_or_default();
+                let address = source_ip(&req, self.config.origin_verify_secret.as_deref()).unwrap_or_default();
                 ViewerKey::anonymous(&self.config.viewer_salt, &address, user_agent(&req))
             }
         };

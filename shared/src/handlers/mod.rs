@@ -16,12 +16,18 @@ pub mod edit;
 pub mod fallback;
 pub mod follows;
 mod guesses;
+pub mod ladder;
 pub mod likes;
 pub mod media;
+pub mod playback;
+#[cfg(feature = "playlists")]
+pub mod playlist;
 pub mod posters;
+mod probe;
 pub mod search;
 pub mod share;
 pub mod sweep;
+pub mod transcode_events;
 pub mod uploads;
 pub mod videos;
 pub mod views;

@@ -146,7 +146,7 @@ where
                 if budget::passed(deadline) {
                     return false;
                 }
-                let record = DeletionRecord::for_video(&video.id, "expired", now, urls_live_for);
+                let record = DeletionRecord::for_video(&video.id, "expired", now, urls_live_for).without_renditions();
                 match self.pending.expire_pending(video, &record).await {
                     Ok(true) => {
                         expired += 1;

@@ -119,6 +119,9 @@ where
             poster_key: None,
             upload_id: None,
             part_size: Some(plan.part_size),
+            media: None,
+            transcode: None,
+            hls: None,
         };
         let upload_id = self.uploads.start_upload(&video.object_key(), &video.content_type).await?;
         video.upload_id = Some(upload_id.clone());

@@ -3,7 +3,7 @@
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
-use super::views::{VideoList, VideoView, WatchedVideo};
+use super::views::{TranscodeView, VideoList, VideoView, WatchedVideo};
 use super::Handler;
 use crate::access::Access;
 use crate::auth::{optional_session, require_session};
@@ -53,9 +53,12 @@ impl<S: SessionReader + 'static, V: LikedVideoReader + 'static, D: DownloadUrls 
                 let ttl = self.config.stream_url_ttl_secs;
                 Some(self.download_urls.presign_get(&video.object_key(), &video.content_type, ttl).await?)
             }
-            VideoStatus::Pending | VideoStatus::Rejected => None,
+            VideoStatus::Pending | VideoStatus::Processing | VideoStatus::Rejected | VideoStatus::Failed => None,
         };
-        Ok(json_response(StatusCode::OK, &WatchedVideo { video: VideoView::from(&video), stream_url, liked_by_me }))
+        let transcode =
+            video.transcode.as_ref().filter(|_| user == Some(video.owner.as_str())).map(TranscodeView::from);
+        let video_view = VideoView::from(&video);
+        Ok(json_response(StatusCode::OK, &WatchedVideo { video: video_view, stream_url, liked_by_me, transcode }))
     }
 }
 
@@ -114,6 +117,7 @@ pub(crate) async fn remove_video(
         }
         let record = DeletionRecord::for_video(id, reason, now_epoch(), urls_live_for);
         let record = if video.poster_key.is_some() { record } else { record.without_posters() };
+        let record = if video.transcode.is_some() { record } else { record.without_renditions() };
         if remover.delete_video(&video, &record).await? {
             return Ok(Outcome::Done);
         }

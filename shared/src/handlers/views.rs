@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use crate::domain::account::User;
 use crate::domain::page::Page;
+use crate::domain::playback::MediaFacts;
 use crate::domain::rfc3339;
+use crate::domain::transcode::{JobState, TranscodeState};
 use crate::domain::video::{Comment, Privacy, Video, VideoStatus};
 
 /// What anyone may see of a user.
@@ -41,6 +43,11 @@ pub struct VideoView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
     pub has_poster: bool,
+    /// What its probe read of its streams.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<MediaFacts>,
+    /// Whether an adaptive ladder (HLS) plays it: see `GET /videos/{id}/playback`.
+    pub hls: bool,
 }
 
 impl From<&Video> for VideoView {
@@ -61,7 +68,23 @@ impl From<&Video> for VideoView {
             width: v.width,
             height: v.height,
             has_poster: v.poster_content_type.is_some(),
+            media: v.media.clone(),
+            hls: v.hls.is_some(),
         }
+    }
+}
+
+/// Its ladder's job, as its owner sees it.
+#[derive(Debug, Serialize)]
+pub struct TranscodeView {
+    pub state: JobState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl From<&TranscodeState> for TranscodeView {
+    fn from(t: &TranscodeState) -> Self {
+        TranscodeView { state: t.state, error: t.error.clone() }
     }
 }
 
@@ -75,6 +98,9 @@ pub struct WatchedVideo {
     /// Whether the signed-in caller likes it; absent for anonymous callers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub liked_by_me: Option<bool>,
+    /// Its ladder's job, for its owner only (a failure never shows to others).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcode: Option<TranscodeView>,
 }
 
 #[derive(Serialize)]

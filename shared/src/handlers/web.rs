@@ -16,20 +16,28 @@ use crate::access::Access;
 use crate::domain::account::Username;
 use crate::domain::video::parse_id;
 use crate::error::{ApiError, ApiResult};
+use crate::http_io::site_host;
 use crate::ports::{UserReader, VideoReader};
 
 pub struct Asset {
+    /// Its name under `/assets/`.
     pub name: &'static str,
+    /// Its file, relative to `web/`.
+    pub path: &'static str,
     pub content_type: &'static str,
     pub bytes: &'static [u8],
 }
 
 macro_rules! asset {
     ($name:literal, $content_type:literal) => {
+        asset!($name, $name, $content_type)
+    };
+    ($name:literal, $path:literal, $content_type:literal) => {
         Asset {
             name: $name,
+            path: $path,
             content_type: $content_type,
-            bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/", $name)),
+            bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/", $path)),
         }
     };
 }
@@ -43,17 +51,23 @@ pub const ASSETS: &[Asset] = &[
     asset!("share.js", "text/javascript; charset=utf-8"),
     asset!("follow.js", "text/javascript; charset=utf-8"),
     asset!("search.js", "text/javascript; charset=utf-8"),
+    asset!("player.js", "text/javascript; charset=utf-8"),
+    // hls.js, as published (web/vendor/README.md): loaded by player.js where MSE plays HLS.
+    asset!("hls.min.js", "vendor/hls.min.js", "text/javascript; charset=utf-8"),
     asset!("style.css", "text/css; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
     asset!("placeholder.svg", "image/svg+xml"),
 ];
 
-/// No inline script or style; media and uploads only from here and the bucket.
+/// No inline script or style; media and uploads only from here and the bucket. HLS: hls.js
+/// fetches playlists and segments (connect-src: here, and the bucket's presigned segments
+/// locally) and feeds the player a MediaSource (media-src blob:); it runs without its worker,
+/// which would need `worker-src blob:`, so no worker at all.
 fn content_security_policy(s3_origin: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data: {s3_origin}; \
-         media-src 'self' blob: {s3_origin}; connect-src 'self' {s3_origin}; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         media-src 'self' blob: {s3_origin}; connect-src 'self' {s3_origin}; worker-src 'none'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 
@@ -141,6 +155,8 @@ pub struct Site<V, U> {
     pub s3_origin: String,
     /// The canonical origin for the cards' absolute URLs; None: the request's.
     pub site_origin: Option<String>,
+    /// `ORIGIN_VERIFY_SECRET`: what proves a request came through CloudFront.
+    pub origin_verify_secret: Option<String>,
     pub videos: V,
     pub users: U,
 }
@@ -175,6 +191,12 @@ impl<V: VideoReader, U: UserReader> Site<V, U> {
     fn origin(&self, req: &Request) -> String {
         if let Some(origin) = &self.site_origin {
             return origin.clone();
+        }
+        // Behind CloudFront, the distribution's host (x-forwarded-host), trusted only from it.
+        if let Some(host) =
+            site_host(req, self.origin_verify_secret.as_deref()).filter(|_| self.origin_verify_secret.is_some())
+        {
+            return format!("https://{host}");
         }
         match req.request_context_ref() {
             Some(RequestContext::ApiGatewayV2(ctx)) => ctx.domain_name.as_ref().map(|d| format!("https://{d}")),

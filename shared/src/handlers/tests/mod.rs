@@ -6,11 +6,15 @@ mod fakes;
 mod follows;
 mod likes;
 mod login;
+mod playback;
+#[cfg(feature = "playlists")]
+mod playlist;
 mod search;
 mod share;
 mod sweep;
 mod videos;
 mod views;
+mod web;
 
 use lambda_http::{Body, Request, RequestExt};
 

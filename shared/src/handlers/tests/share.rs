@@ -58,7 +58,13 @@ impl UserReader for Untouched {
 const ORIGIN: &str = "https://videos.example";
 
 fn site<V, U>(videos: V, users: U) -> Site<V, U> {
-    Site { s3_origin: "https://bucket.example".into(), site_origin: Some(ORIGIN.into()), videos, users }
+    Site {
+        s3_origin: "https://bucket.example".into(),
+        site_origin: Some(ORIGIN.into()),
+        origin_verify_secret: None,
+        videos,
+        users,
+    }
 }
 
 fn get(path: &str, param: Option<(&str, &str)>) -> Request {

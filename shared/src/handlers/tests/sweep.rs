@@ -39,7 +39,7 @@ impl Fake {
     }
 
     fn queue(&self, id: &str, comments: u32, not_before: i64) {
-        let mut record = DeletionRecord::for_video(id, "deleted", NOW, 0).without_posters();
+        let mut record = DeletionRecord::for_video(id, "deleted", NOW, 0).without_posters().without_renditions();
         record.not_before = not_before;
         let mut state = self.state();
         state.objects.extend(record.object_keys.iter().cloned());
