@@ -1,7 +1,8 @@
-//! POST /videos/{id}/complete: verify the upload and publish.
+//! POST /videos/{id}/complete: verify the upload, publish it, and ask for its ladder when needed.
 use vidlet::handlers::complete::CompleteVideo;
 use vidlet::store::dynamo::Dynamo;
 use vidlet::store::s3::{Bucket, VIDEOS};
+use vidlet::store::transcoders::Transcoders;
 use vidlet::{runtime, Config};
 
 #[tokio::main]
@@ -15,6 +16,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         uploads: bucket.scoped(VIDEOS),
         objects: bucket.scoped(VIDEOS),
         settle: db,
+        transcoder: Transcoders::from_env(&config, &bucket),
         config,
     };
     runtime::serve("complete-video", complete).await

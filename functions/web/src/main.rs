@@ -9,6 +9,12 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     // One read for a card: GetItem on videos (/v/{id}) or users (/u/{username}).
     let db = Dynamo::from_env(&config);
-    let site = Site { s3_origin: config.s3_origin, site_origin: config.site_origin, videos: db.clone(), users: db };
+    let site = Site {
+        s3_origin: config.s3_origin,
+        site_origin: config.site_origin,
+        origin_verify_secret: config.origin_verify_secret,
+        videos: db.clone(),
+        users: db,
+    };
     runtime::serve("web", site).await
 }
