@@ -5,11 +5,16 @@
 //! - `dynamodb:Query table/videos/index/by_owner`
 //! - `s3:PutObject bucket/videos/*`
 //! - `s3:ListBucket bucket`
+//! - `mediaconvert:CreateJob transcoder` (one statement on the template's job template
+//!   and the Default queue: a job names the one and runs on the other)
+//! - `iam:PassRole role/mediaconvert` (a role of the template that MediaConvert assumes,
+//!   with the condition `iam:PassedToService` mediaconvert.amazonaws.com)
 //!
 //! Only explicit `Allow` statements of exact actions on the template's own
-//! tables and bucket are understood; anything else (a SAM policy template, a
-//! `Deny`, a wildcard, a resource in another form) is an error, never skipped,
-//! so that a comparison with the code cannot pass by overlooking a grant.
+//! tables, bucket, job template and roles are understood; anything else (a SAM
+//! policy template, a `Deny`, a wildcard, a resource in another form, a PassRole
+//! to any service) is an error, never skipped, so that a comparison with the code
+//! cannot pass by overlooking a grant.
 
 use std::collections::BTreeSet;
 
@@ -95,25 +100,114 @@ fn statement_access(template: &Template, statement: &Value) -> Result<Vec<String
         .into_iter()
         .map(|r| resource(template, r))
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(condition) = map.get("Condition") {
+    let condition = map.get("Condition");
+    if actions.iter().any(|(service, _)| service == "mediaconvert") {
+        return create_job(&actions, &resources, condition);
+    }
+    if actions.iter().any(|(service, _)| service == "iam") {
+        return pass_role(template, &actions, &resources, condition);
+    }
+    if let Some(condition) = condition {
         check_condition(condition, &actions)?;
     }
     let mut out = Vec::new();
     for (service, name) in &actions {
         for (kind, resource) in &resources {
-            let expected = match *kind {
+            let expected = match kind {
                 Kind::Table => "dynamodb",
                 Kind::Bucket => "s3",
+                _ => "",
             };
             if service != expected {
-                return Err(
-                    format!("{service}:{name} on {resource}: a {service} action on a {expected} resource").into()
-                );
+                return Err(format!(
+                    "{service}:{name} on {resource}: a {service} action on another service's resource"
+                )
+                .into());
             }
             out.push(format!("{service}:{name} {resource}"));
         }
     }
     Ok(out)
+}
+
+/// `mediaconvert:CreateJob` on the job template and the queue together: `transcoder`.
+fn create_job(actions: &[(String, String)], resources: &[(Kind, String)], condition: Option<&Value>) -> Grants {
+    if actions.iter().any(|(service, name)| service != "mediaconvert" || name != "CreateJob") {
+        return Err("mediaconvert:CreateJob is understood alone in its statement, no other action".into());
+    }
+    if condition.is_some() {
+        return Err("a Condition on mediaconvert:CreateJob is not understood".into());
+    }
+    let templates = resources.iter().filter(|(kind, _)| *kind == Kind::JobTemplate).count();
+    let queues = resources.iter().filter(|(kind, _)| *kind == Kind::Queue).count();
+    if templates != 1 || queues != 1 || resources.len() != 2 {
+        let named: Vec<&str> = resources.iter().map(|(_, name)| name.as_str()).collect();
+        return Err(format!(
+            "mediaconvert:CreateJob needs exactly the job template and the queue in one statement, not {named:?}"
+        )
+        .into());
+    }
+    Ok(vec!["mediaconvert:CreateJob transcoder".to_owned()])
+}
+
+/// `iam:PassRole` of roles the service assumes, only to that service: `role/<service>`.
+fn pass_role(
+    template: &Template,
+    actions: &[(String, String)],
+    resources: &[(Kind, String)],
+    condition: Option<&Value>,
+) -> Grants {
+    if actions.iter().any(|(service, name)| service != "iam" || name != "PassRole") {
+        return Err("iam:PassRole is understood alone in its statement, no other action".into());
+    }
+    let service = condition
+        .and_then(passed_to_service)
+        .ok_or("iam:PassRole needs exactly Condition: { StringEquals: { iam:PassedToService: <one service> } }")?;
+    let short = service.strip_suffix(".amazonaws.com").filter(|s| !s.is_empty() && !s.contains(['*', '?', '.']));
+    let short = short.ok_or_else(|| format!("iam:PassedToService {service} is not a service principal"))?;
+    for (kind, name) in resources {
+        let Kind::Role(id) = kind else {
+            return Err(format!("iam:PassRole on {name}: only a role of the template can be passed").into());
+        };
+        if !trusted_services(template, id).contains(&service) {
+            return Err(format!("iam:PassRole of {id} to {service}, which {id} does not trust").into());
+        }
+    }
+    Ok(vec![format!("iam:PassRole role/{short}")])
+}
+
+/// The one service of `{ StringEquals: { iam:PassedToService: service } }`, or None.
+fn passed_to_service(condition: &Value) -> Option<String> {
+    let operators = condition.as_mapping()?;
+    let keys = (operators.len() == 1).then(|| operators.get("StringEquals")).flatten()?.as_mapping()?;
+    let value = (keys.len() == 1).then(|| keys.get("iam:PassedToService")).flatten()?;
+    match value {
+        Value::String(service) => Some(service.clone()),
+        Value::Sequence(items) if items.len() == 1 => items[0].as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The service principals the role `id`'s trust policy lets assume it.
+fn trusted_services(template: &Template, id: &str) -> Vec<String> {
+    let Some((_, role)) = template.resources().find(|(name, _)| *name == id) else { return Vec::new() };
+    let statements = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"];
+    let statements: Vec<&Value> = match statements {
+        Value::Sequence(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    let mut services = Vec::new();
+    for statement in statements {
+        if statement["Effect"].as_str() != Some("Allow") {
+            continue;
+        }
+        match &statement["Principal"]["Service"] {
+            Value::String(service) => services.push(service.clone()),
+            Value::Sequence(items) => services.extend(items.iter().filter_map(Value::as_str).map(str::to_owned)),
+            _ => {}
+        }
+    }
+    services
 }
 
 /// A scalar or a non-empty list of them.
@@ -133,8 +227,8 @@ fn action(value: &Value) -> Result<(String, String), Error> {
         return Err(format!("wildcard action {text} grants more than the code names; list each action").into());
     }
     let (service, name) = text.split_once(':').ok_or_else(|| format!("action {text} is not service:Action"))?;
-    if !matches!(service, "dynamodb" | "s3") {
-        return Err(format!("action {text}: only dynamodb and s3 actions are understood").into());
+    if !matches!(service, "dynamodb" | "s3" | "mediaconvert" | "iam") {
+        return Err(format!("action {text}: only dynamodb, s3, mediaconvert and iam actions are understood").into());
     }
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(format!("action {text} is not service:Action").into());
@@ -142,13 +236,20 @@ fn action(value: &Value) -> Result<(String, String), Error> {
     Ok((service.to_owned(), name.to_owned()))
 }
 
-#[derive(Clone, Copy, PartialEq)]
+type Grants = Result<Vec<String>, Error>;
+
+#[derive(Clone, PartialEq)]
 enum Kind {
     Table,
     Bucket,
+    JobTemplate,
+    Queue,
+    /// An `AWS::IAM::Role` of the template, by logical id.
+    Role(String),
 }
 
-/// A resource as `table/<short>`, `table/<short>/index/<index>`, `bucket` or `bucket/<prefix>*`.
+/// A resource as `table/<short>`, `table/<short>/index/<index>`, `bucket`, `bucket/<prefix>*`,
+/// or a job template, queue or role (which their statements name as a whole).
 fn resource(template: &Template, value: &Value) -> Result<(Kind, String), Error> {
     let Value::Tagged(tagged) = value else {
         return Err(format!(
@@ -170,7 +271,12 @@ fn resource(template: &Template, value: &Value) -> Result<(Kind, String), Error>
         if attribute != "Arn" {
             return Err(format!("!GetAtt {id}.{attribute}: only Arn names a resource").into());
         }
-        return Ok((Kind::Table, format!("table/{}", table(template, id)?)));
+        return match resource_type(template, id) {
+            Some("AWS::MediaConvert::JobTemplate") => Ok((Kind::JobTemplate, format!("job template {id}"))),
+            Some("AWS::MediaConvert::Queue") => Ok((Kind::Queue, format!("queue {id}"))),
+            Some("AWS::IAM::Role") => Ok((Kind::Role(id.to_owned()), format!("role {id}"))),
+            _ => Ok((Kind::Table, format!("table/{}", table(template, id)?))),
+        };
     }
     if tagged.tag == "Sub" {
         let text = tagged
@@ -198,6 +304,9 @@ fn sub_resource(template: &Template, text: &str) -> Result<(Kind, String), Error
             return Err(format!("resource !Sub {text:?}: {id} has no index {index:?}").into());
         }
         return Ok((Kind::Table, format!("table/{short}/index/{index}")));
+    }
+    if text == "arn:${AWS::Partition}:mediaconvert:${AWS::Region}:${AWS::AccountId}:queues/Default" {
+        return Ok((Kind::Queue, "queue Default".to_owned()));
     }
     // `arn:${AWS::Partition}:s3:::${Bucket}` or `...${Bucket}/PREFIX*`.
     let rest = text.strip_prefix("arn:${AWS::Partition}:s3:::${").ok_or_else(unknown)?;
@@ -228,8 +337,9 @@ fn resource_type<'a>(template: &'a Template, id: &str) -> Option<&'a str> {
     template.resources().find(|(name, _)| *name == id).and_then(|(_, r)| r["Type"].as_str())
 }
 
-/// A `Condition` only narrows a grant; the one understood is `s3:prefix` on
-/// `s3:ListBucket`, which the comparison ignores. Any other is an error.
+/// A `Condition` only narrows a grant; besides iam:PassedToService on iam:PassRole
+/// (required there), the one understood is `s3:prefix` on `s3:ListBucket`, which the
+/// comparison ignores. Any other is an error.
 fn check_condition(condition: &Value, actions: &[(String, String)]) -> Result<(), Error> {
     let only_list_bucket = actions.iter().all(|(service, name)| service == "s3" && name == "ListBucket");
     let operators = condition.as_mapping().ok_or("Condition is not a mapping")?;
@@ -239,7 +349,8 @@ fn check_condition(condition: &Value, actions: &[(String, String)]) -> Result<()
     if only_list_bucket && only_prefix {
         Ok(())
     } else {
-        Err("a Condition is understood only as s3:prefix on s3:ListBucket".into())
+        Err("a Condition is understood only as s3:prefix on s3:ListBucket (or iam:PassedToService on iam:PassRole)"
+            .into())
     }
 }
 

@@ -31,6 +31,20 @@ Resources:
     Type: AWS::S3::Bucket
   SomeLogGroup:
     Type: AWS::Logs::LogGroup
+  HlsJobTemplate:
+    Type: AWS::MediaConvert::JobTemplate
+  OwnQueue:
+    Type: AWS::MediaConvert::Queue
+  MediaConvertRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{{ Effect: Allow, Principal: {{ Service: mediaconvert.amazonaws.com }}, Action: sts:AssumeRole }}]
+  LambdaRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{{ Effect: Allow, Principal: {{ Service: [lambda.amazonaws.com] }}, Action: sts:AssumeRole }}]
   Function:
     Type: AWS::Serverless::Function
     Metadata: {{ BuildMethod: rust-cargolambda, BuildProperties: {{ Binary: f }} }}
@@ -240,6 +254,108 @@ fn an_unknown_function_is_an_error() {
     assert!(e.contains("nope"), "{e}");
 }
 
+const DEFAULT_QUEUE: &str =
+    r#"!Sub "arn:${AWS::Partition}:mediaconvert:${AWS::Region}:${AWS::AccountId}:queues/Default""#;
+
+/// One statement whose `Action` and `Resource` are `action` and `resources` (YAML flow lists).
+fn statement(action: &str, resources: &str, condition: &str) -> String {
+    let condition = if condition.is_empty() { String::new() } else { format!(", Condition: {condition}") };
+    format!("        - Statement: [{{ Effect: Allow, Action: {action}, Resource: {resources}{condition} }}]")
+}
+
+#[test]
+fn renditions_are_one_more_prefix() {
+    let got = granted(&statement(
+        "[s3:GetObject, s3:DeleteObject]",
+        r#"!Sub "arn:${AWS::Partition}:s3:::${VideoBucket}/hls/*""#,
+        "",
+    ))
+    .unwrap();
+    assert_eq!(got, ["s3:DeleteObject bucket/hls/*", "s3:GetObject bucket/hls/*"]);
+}
+
+#[test]
+fn create_job_on_the_job_template_and_a_queue_is_the_transcoder() {
+    for queue in [DEFAULT_QUEUE, "!GetAtt OwnQueue.Arn"] {
+        let got =
+            granted(&statement("[mediaconvert:CreateJob]", &format!("[!GetAtt HlsJobTemplate.Arn, {queue}]"), ""));
+        assert_eq!(got.unwrap(), ["mediaconvert:CreateJob transcoder"], "{queue}");
+    }
+}
+
+#[test]
+fn create_job_needs_the_job_template_and_the_queue_and_nothing_else() {
+    let template = "!GetAtt HlsJobTemplate.Arn";
+    let bucket = r#"!Sub "arn:${AWS::Partition}:s3:::${VideoBucket}/hls/*""#;
+    for resources in [
+        format!("[{template}]"),
+        format!("[{DEFAULT_QUEUE}]"),
+        format!("[{template}, {DEFAULT_QUEUE}, {bucket}]"),
+        format!("[{template}, {template}]"),
+        r#"[!GetAtt HlsJobTemplate.Arn, !Sub "arn:${AWS::Partition}:mediaconvert:${AWS::Region}:${AWS::AccountId}:queues/*"]"#.to_owned(),
+    ] {
+        let e = error(&statement("[mediaconvert:CreateJob]", &resources, ""));
+        assert!(e.contains("Statement[0]"), "{resources}: {e}");
+    }
+    let both = format!("[{template}, {DEFAULT_QUEUE}]");
+    for action in [
+        "[mediaconvert:CreateJob, mediaconvert:CancelJob]",
+        "[mediaconvert:CancelJob]",
+        "[mediaconvert:CreateJob, s3:GetObject]",
+    ] {
+        let e = error(&statement(action, &both, ""));
+        assert!(e.contains("mediaconvert:CreateJob"), "{action}: {e}");
+    }
+    let e =
+        error(&statement("[mediaconvert:CreateJob]", &both, r#"{ StringEquals: { "aws:RequestTag/app": vidlet } }"#));
+    assert!(e.contains("Condition"), "{e}");
+    // A storage action on the job template is no grant either.
+    let e = error(&statement("[s3:GetObject]", template, ""));
+    assert!(e.contains("another service's resource"), "{e}");
+}
+
+const PASSED_TO_MEDIACONVERT: &str = r#"{ StringEquals: { "iam:PassedToService": mediaconvert.amazonaws.com } }"#;
+
+#[test]
+fn pass_role_of_a_role_mediaconvert_assumes_only_to_mediaconvert() {
+    let got = granted(&statement("[iam:PassRole]", "!GetAtt MediaConvertRole.Arn", PASSED_TO_MEDIACONVERT));
+    assert_eq!(got.unwrap(), ["iam:PassRole role/mediaconvert"]);
+    let listed = r#"{ StringEquals: { "iam:PassedToService": [mediaconvert.amazonaws.com] } }"#;
+    let got = granted(&statement("iam:PassRole", "[!GetAtt [MediaConvertRole, Arn]]", listed));
+    assert_eq!(got.unwrap(), ["iam:PassRole role/mediaconvert"]);
+}
+
+#[test]
+fn pass_role_without_the_passed_to_service_condition_is_refused() {
+    for condition in [
+        "",
+        r#"{ StringLike: { "iam:PassedToService": mediaconvert.amazonaws.com } }"#,
+        r#"{ StringEquals: { "iam:PassedToService": "*" } }"#,
+        r#"{ StringEquals: { "iam:PassedToService": [mediaconvert.amazonaws.com, lambda.amazonaws.com] } }"#,
+        r#"{ StringEquals: { "iam:PassedToService": mediaconvert.amazonaws.com, "aws:SourceAccount": "1" } }"#,
+        r#"{ StringEquals: { "iam:PassedToService": mediaconvert.amazonaws.com }, Bool: { "aws:SecureTransport": "true" } }"#,
+    ] {
+        let e = error(&statement("[iam:PassRole]", "!GetAtt MediaConvertRole.Arn", condition));
+        assert!(e.contains("iam:PassedToService"), "{condition:?}: {e}");
+    }
+}
+
+#[test]
+fn pass_role_of_anything_but_a_role_the_service_assumes_is_refused() {
+    for (role, needle) in [
+        ("!GetAtt LambdaRole.Arn", "does not trust"),
+        ("[!GetAtt MediaConvertRole.Arn, !GetAtt LambdaRole.Arn]", "does not trust"),
+        ("!GetAtt HlsJobTemplate.Arn", "only a role"),
+        (r#""*""#, "not understood"),
+        (r#"!Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*""#, "not understood"),
+    ] {
+        let e = error(&statement("[iam:PassRole]", role, PASSED_TO_MEDIACONVERT));
+        assert!(e.contains(needle), "{role}: {e}");
+    }
+    let e = error(&statement("[iam:PassRole, iam:GetRole]", "!GetAtt MediaConvertRole.Arn", PASSED_TO_MEDIACONVERT));
+    assert!(e.contains("iam:PassRole is understood alone"), "{e}");
+}
+
 /// The repository's own template: every function is understood, and a few known grants.
 #[test]
 fn the_repository_template_is_understood() {
@@ -258,4 +374,10 @@ fn the_repository_template_is_understood() {
     assert!(web.contains("dynamodb:GetItem table/videos") && web.contains("dynamodb:GetItem table/users"), "{web:?}");
     assert!(granted_access(&template, "complete-video").unwrap().contains("s3:ListBucket bucket"));
     assert!(granted_access(&template, "login").unwrap().contains("dynamodb:UpdateItem table/login_attempts"));
+    let complete = granted_access(&template, "complete-video").unwrap();
+    for grant in ["mediaconvert:CreateJob transcoder", "iam:PassRole role/mediaconvert"] {
+        assert!(complete.contains(grant), "{grant}: {complete:?}");
+    }
+    assert!(granted_access(&template, "sweep").unwrap().contains("s3:DeleteObject bucket/hls/*"));
+    assert!(granted_access(&template, "get-playlist").unwrap().contains("s3:GetObject bucket/hls/*"));
 }

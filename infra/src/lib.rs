@@ -2,6 +2,7 @@
 //! gives each function, and generated route tables.
 
 pub mod bootstrap;
+pub mod dependencies;
 pub mod iam;
 pub mod routes;
 pub mod template;

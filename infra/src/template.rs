@@ -138,7 +138,7 @@ impl Template {
                         None => out.push(self.parameter_default(name)?),
                     }
                 }
-                // `!Sub` names deployed resources (the API's URL): nothing to resolve locally.
+                // `!Sub` is a deployed origin (CloudFront's): nothing to allow locally.
                 Value::Tagged(tagged) if tagged.tag == "!Sub" => {}
                 // `!If [HasX, !Ref X, !Ref AWS::NoValue]`: X's values, without an empty one.
                 Value::Tagged(tagged) if tagged.tag == "!If" => {
