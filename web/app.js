@@ -7,7 +7,9 @@
 //   * no inline styles: state is shown with classes, the hidden attribute and <progress>;
 //   * the API is same-origin (relative URLs); video and poster bytes go straight between the
 //     browser and S3 through presigned URLs — the machinery (multipart parts, retries, pause,
-//     resume after a reload, the poster) is web/upload.js, loaded first as window.vidletUpload.
+//     resume after a reload, the poster) is web/upload.js, loaded first as window.vidletUpload;
+//     what feeds the watch page's <video> (HLS, renewals, a conversion's progress) is
+//     web/player.js (window.vidletPlayer).
 'use strict';
 
 (() => {
@@ -275,6 +277,12 @@
     return video.owner === session.username() && (video.privacy === 'private' || video.status !== 'ready');
   }
 
+  /** The session's Authorization header value, or null (for the player's playlist requests). */
+  function authorization() {
+    const s = session.get();
+    return s ? `Bearer ${s.id}` : null;
+  }
+
   async function mediaUrl(video, kind) {
     const plain = `/videos/${enc(video.id)}/${kind}`;
     if (!needsAuthorizedMedia(video)) return plain;
@@ -476,13 +484,21 @@
     return img;
   }
 
+  /** The owner's badge for a video that does not play yet (others never see one). */
+  const STATUS_BADGES = {
+    pending: { className: 'badge', text: 'upload unfinished' },
+    processing: { className: 'badge badge-busy', text: 'converting' },
+    failed: { className: 'badge badge-warn', text: 'conversion failed' },
+    rejected: { className: 'badge badge-warn', text: 'rejected' },
+  };
+
   function statusBadges(video) {
     const badges = [];
     if (video.privacy && video.privacy !== 'public') {
       badges.push(h('span', { className: 'badge', testid: 'badge-privacy' }, video.privacy));
     }
-    if (video.status === 'pending') badges.push(h('span', { className: 'badge', testid: 'badge-status' }, 'processing'));
-    if (video.status === 'rejected') badges.push(h('span', { className: 'badge badge-warn', testid: 'badge-status' }, 'rejected'));
+    const status = STATUS_BADGES[video.status];
+    if (status) badges.push(h('span', { className: status.className, testid: 'badge-status', dataset: { status: video.status } }, status.text));
     return badges.length ? h('div', { className: 'badges' }, badges) : null;
   }
 
@@ -1117,48 +1133,13 @@
 
     const me = session.username();
     const mine = video.owner === me;
-    const playerWrap = h('div', { className: 'player-wrap' });
-    if (video.status === 'ready') {
-      const player = h('video', {
-        className: 'player', controls: true, preload: 'metadata', playsinline: true,
-        'aria-label': `Video: ${video.name}`, testid: 'video-player',
-      });
-      if (video.width && video.height) {
-        player.width = video.width;
-        player.height = video.height;
-      }
-      const playError = h('p', { className: 'player-message', role: 'alert', testid: 'player-error', hidden: true },
-        'This video could not be played.');
-      // The presigned stream_url of GET /videos/{id} plays without /stream's redirect. If it
-      // fails (it expires after an hour), try once more through /stream, where we were.
-      let fallback = Boolean(video.stream_url);
-      player.addEventListener('error', async () => {
-        if (fallback) {
-          fallback = false;
-          const at = player.currentTime;
-          const src = await mediaUrl(video, 'stream');
-          if (!ctx.alive()) return;
-          player.src = src;
-          if (at > 0) player.currentTime = at;
-          return;
-        }
-        playError.hidden = false;
-        player.hidden = true;
-      });
-      reportViewOncePlayed(video, player);
-      playerWrap.append(player, playError);
-      const src = video.stream_url ? Promise.resolve(video.stream_url) : mediaUrl(video, 'stream');
-      Promise.all([src, video.has_poster ? mediaUrl(video, 'poster') : null]).then(([src, poster]) => {
-        if (!ctx.alive()) return;
-        if (poster) player.poster = poster;
-        player.src = src;
-      });
-    } else {
-      playerWrap.append(h('p', { className: 'player-message', testid: 'player-status' },
-        video.status === 'rejected'
-          ? 'This file was not accepted as a video.'
-          : 'This video is still being processed. Come back in a moment.'));
-    }
+    const badges = h('div', { className: 'badge-slot' }, statusBadges(video));
+    const playback = window.vidletPlayer.mount(video, {
+      api, mediaUrl, alive: ctx.alive, authorization,
+      onPlayer: (player, shown) => reportViewOncePlayed(shown, player),
+      onChange: (fresh) => badges.replaceChildren(...[statusBadges(fresh)].filter(Boolean)),
+    });
+    ctx.onLeave(playback.stop);
 
     const info = h('div', { className: 'video-info' },
       h('h1', { testid: 'video-title' }, video.name),
@@ -1167,14 +1148,19 @@
         !mine && me ? ' ' : null, !mine && me ? window.vidletFollow.button(video.owner, api) : null,
         ' · ', h('span', { testid: 'video-views' }, formatViews(video.views)),
         ' · ', timeElement(video.created_at, true, 'video-date')),
-      statusBadges(video),
+      badges,
       likeButton(video),
       window.vidletShare.control(pathTo('v', video.id)),
       video.description ? h('p', { className: 'description', testid: 'video-description' }, video.description) : null,
       mine ? h('div', { className: 'owner-actions' },
         h('button', {
           type: 'button', className: 'button button-ghost', testid: 'video-edit',
-          on: { click: () => window.vidletEdit.open(video, api, () => renderVideo(ctx, video.id)) },
+          on: {
+            click: () => window.vidletEdit.open(video, api, () => {
+              playback.stop();
+              renderVideo(ctx, video.id);
+            }),
+          },
         }, 'Edit'),
         h('button', {
           type: 'button', className: 'button button-danger-ghost', testid: 'video-delete',
@@ -1182,7 +1168,7 @@
         }, 'Delete video')) : null);
 
     show(h('article', { className: 'watch', testid: 'video-page', dataset: { videoId: video.id } },
-      playerWrap, info, commentsSection(ctx, video)));
+      playback.node, info, commentsSection(ctx, video)));
   }
 
   /**
