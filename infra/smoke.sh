@@ -15,12 +15,16 @@ export SITE_ORIGINS="http://127.0.0.1:$PORT,http://localhost:$PORT"
 # Parts of S3's minimum, 5 MiB (the default is 8 MiB), so that the ~11.5 MiB
 # videos of this script and of the browser scenario are 3 parts.
 export MIN_PART_BYTES=5242880
+# Transcoding as `make dev` does it: ffmpeg in complete-video, its events to this watch's
+# transcode-events.
+export TRANSCODER=ffmpeg TRANSCODE=needed
+export TRANSCODE_EVENTS_URL=http://127.0.0.1:$PORT/2015-03-31/functions/transcode-events/invocations
 # Sessions short enough that the browser scenario outlives one: a session in use is extended.
 export SESSION_TTL_SECONDS=${SMOKE_SESSION_TTL_SECONDS:-60}
 LOG=$ROOT/target/smoke-watch.log
 mkdir -p target
 
-cargo run -q -p infra -- bootstrap
+cargo run -q --bin infra -- bootstrap
 cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$PORT" > "$LOG" 2>&1 &
 WATCH=$!
 trap 'kill $WATCH 2>/dev/null; wait $WATCH 2>/dev/null || true' EXIT
@@ -35,6 +39,7 @@ done
 # cargo lambda watch builds a function on its first request (and vidlet once per feature set):
 # build every one now, so that no browser step waits on the compiler.
 NIL=00000000-0000-7000-8000-000000000000
+warm_start=$SECONDS
 for route in "GET /" "GET /videos" "GET /search?q=warm" "GET /users/nobody" "GET /users/nobody/videos" "GET /videos/$NIL" \
   "GET /videos/$NIL/comments" "GET /videos/$NIL/stream" "GET /videos/$NIL/poster" "GET /videos/$NIL/upload" \
   "POST /videos/$NIL/views" \
@@ -42,11 +47,15 @@ for route in "GET /" "GET /videos" "GET /search?q=warm" "GET /users/nobody" "GET
   "POST /videos/$NIL/complete" "POST /videos/$NIL/poster" "POST /videos/$NIL/poster/complete" \
   "POST /videos/$NIL/comments" "PATCH /videos/$NIL" "PUT /videos/$NIL/like" "DELETE /videos/$NIL/like" \
   "PUT /users/nobody/follow" "DELETE /users/nobody/follow" "GET /me/following" "GET /feed/following" \
-  "GET /v/$NIL" "GET /u/nobody" \
+  "GET /v/$NIL" "GET /u/nobody" "GET /videos/$NIL/playback" "GET /videos/$NIL/hls/master.m3u8" \
   "DELETE /videos/$NIL" "DELETE /videos/$NIL/comments/$NIL" "DELETE /users/nobody" "DELETE /sessions/current" \
   "PATCH /nowhere"; do
   curl -s -o /dev/null -m 300 -X "${route%% *}" "$BASE${route#* }" || true
 done
+# And transcode-events, which no route reaches: the ffmpeg transcoder invokes it (below, checked).
+WARM_EVENT='{"detail-type":"MediaConvert Job State Change","source":"aws.mediaconvert","detail":{"jobId":"warm-up","status":"PROGRESSING"}}'
+curl -s -o /dev/null -m 300 -X POST "$TRANSCODE_EVENTS_URL" -d "$WARM_EVENT" || true
+echo "time: warm-up $((SECONDS - warm_start)) s"
 
 passed=0 failed=0
 # expect NAME STATUS CURL-ARGS...: runs curl, checks the status, keeps the body in $BODY.
@@ -215,6 +224,9 @@ expect "HEAD the video" 200 -I "$BASE/videos/$VIDEO" -H "Authorization: Bearer $
 expect "delete the video" 204 -X DELETE "$BASE/videos/$VIDEO" -H "Authorization: Bearer $TOKEN"
 expect "me: the bytes are back" 200 "$BASE/me" -H "Authorization: Bearer $TOKEN"
 [[ $(field used_bytes) == 0 ]] || { echo "FAIL me used_bytes after delete: $BODY"; failed=$((failed + 1)); }
+# A job event reaches transcode-events as the ffmpeg transcoder sends it (one of no vidlet job: ignored).
+expect "transcode-events through the invoke endpoint" 200 -X POST "$TRANSCODE_EVENTS_URL" -d "$WARM_EVENT"
+[[ $(field result) == ignored ]] || { echo "FAIL transcode-events answered $BODY"; failed=$((failed + 1)); }
 expect "page" 200 "$BASE/"
 expect "HEAD page" 200 -I "$BASE/"
 [[ ${BODY,,} == *"content-type: text/html"* && ${BODY,,} =~ content-length:\ [1-9] ]] ||
@@ -225,10 +237,10 @@ expect "me after logout" 401 "$BASE/me" -H "Authorization: Bearer $TOKEN"
 echo "smoke: $passed passed, $failed failed"
 [[ $failed == 0 ]] || { echo "--- watch log tail"; tail -n 40 "$LOG"; exit 1; }
 
-BASE_URL=$BASE node e2e/scenario.mjs
+BASE_URL=$BASE bash infra/tools/timed.sh browser node e2e/scenario.mjs
 
 # The contract: schemathesis against openapi.yaml, on the same server and stack.
-BASE_URL=$BASE bash infra/contract/run.sh
+BASE_URL=$BASE bash infra/tools/timed.sh contract bash infra/contract/run.sh
 
 # The functions' logs of this whole run hold no secret: no password, no
 # session id, no presigned signature, no Authorization header.

@@ -6,8 +6,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [[ ! -x /usr/bin/chromium ]]; then
   echo "install: chromium (Debian)"
   SUDO=$([[ $(id -u) == 0 ]] || echo sudo)
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  # One apt at a time: `make test` runs this beside the other installs.
+  exec 9>"${TMPDIR:-/tmp}/vidlet-apt.lock" && flock 9
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium >/dev/null
 fi
 want=$(sha256sum "$ROOT/e2e/package-lock.json" | cut -d' ' -f1)
 if [[ $(cat "$ROOT/e2e/node_modules/.install-stamp" 2>/dev/null) != "$want" ]]; then
