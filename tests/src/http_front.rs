@@ -59,6 +59,8 @@ pub fn handler_for(function: &str) -> Handler {
         "get-upload" => Handler::GetUpload,
         "complete-video" => Handler::CompleteVideo,
         "stream-video" => Handler::StreamVideo,
+        "get-playback" => Handler::GetPlayback,
+        "get-playlist" => Handler::GetPlaylist,
         "count-view" => Handler::CountView,
         "like-video" => Handler::LikeVideo,
         "unlike-video" => Handler::UnlikeVideo,

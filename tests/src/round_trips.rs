@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
+use vidlet::domain::transcode::{Hls, HlsRung, JobOutcome, TranscodeState};
+use vidlet::domain::video::{Privacy, Video, VideoStatus};
+use vidlet::ports::{ReadyInfo, RenditionRecorder, UploadSettler, VideoCreator};
 use vidlet::store::call_counter::CallCounter;
 
 use crate::{fixture, handler, http_client, Handler, Req, TestApp};
@@ -167,6 +170,15 @@ async fn measure_on_the_heap() -> Vec<RoundTrips> {
         counter.take(),
     );
 
+    let signed_in = Req::post("/").param("id", &id).bearer(&token);
+    t.call(handler!(videos::count_view), signed_in.build()).await.assert_status(204);
+    run(
+        "POST /videos/{id}/views (signed in)",
+        2,
+        "session read (who the viewer is: the user, not the address), then the same one transaction",
+        counter.take(),
+    );
+
     let like = Req::new("PUT", "/").param("id", &id).bearer(&token);
     t.call(handler!(videos::like_video), like.build()).await.assert_status(204);
     run(
@@ -242,6 +254,10 @@ async fn measure_on_the_heap() -> Vec<RoundTrips> {
         run(row.route, row.minimum, row.why, row.calls);
     }
 
+    for row in Box::pin(playback(&t, &counter, &token)).await {
+        run(row.route, row.minimum, row.why, row.calls);
+    }
+
     t.call(handler!(accounts::logout), Req::delete("/sessions/current").bearer(&token).build())
         .await
         .assert_status(204);
@@ -311,6 +327,48 @@ async fn following(t: &TestApp, counter: &CallCounter, token: &str) -> Vec<Round
         counter.take(),
     );
 
+    rows
+}
+
+/// Delivery of a ladder (seeded uncounted): what to play, and the playlists.
+async fn playback(t: &TestApp, counter: &CallCounter, token: &str) -> Vec<RoundTrips> {
+    let mut rows = Vec::new();
+    let mut run = |route, minimum, why, calls| rows.push(RoundTrips { route, calls, minimum, why });
+    let video = Video::example("counted", VideoStatus::Pending, Privacy::Public);
+    t.db.create_video(&video, t.config.user_quota_bytes).await.unwrap();
+    let info = ReadyInfo { transcode: Some(TranscodeState::submitting(0)), ..ReadyInfo::default() };
+    t.db.mark_ready(&video, &info).await.unwrap().expect("was pending");
+    let rung = HlsRung { width: 640, height: 360, playlist: "master_360p.m3u8".into() };
+    t.db.record(&video.id, "counted-job", &JobOutcome::Complete(Hls { rungs: vec![rung] })).await.unwrap();
+    let master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=928000\nmaster_360p.m3u8\n";
+    let media =
+        "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\nmaster_360p_00001.ts\n#EXTINF:6,\nmaster_360p_00002.ts\n";
+    for (file, text) in [("master.m3u8", master), ("master_360p.m3u8", media)] {
+        let put = t.s3.put_object().bucket(&t.config.bucket).key(format!("hls/{}/{file}", video.id));
+        put.body(text.as_bytes().to_vec().into()).send().await.unwrap();
+    }
+    counter.take();
+
+    let id = video.id.as_str();
+    let source = call(t, handler!(videos::get_playback), Req::get("/").param("id", id)).await;
+    assert_eq!(source["kind"], "hls");
+    run(
+        "GET /videos/{id}/playback",
+        1,
+        "video read (visibility and its ladder; signing cookies and presigning send nothing)",
+        counter.take(),
+    );
+    call(t, handler!(videos::get_playback), Req::get("/").param("id", id).bearer(token)).await;
+    run("GET /videos/{id}/playback (signed in)", 2, "session read, video read", counter.take());
+    for (route, file) in [
+        ("GET /videos/{id}/hls/{file} (master)", "master.m3u8"),
+        ("GET /videos/{id}/hls/{file} (rung)", "master_360p.m3u8"),
+    ] {
+        let served =
+            t.call(handler!(videos::get_playlist), Req::get("/").param("id", id).param("file", file).build()).await;
+        assert_eq!(served.status.as_u16(), 200, "{file}");
+        run(route, 2, "video read (visibility and its ladder), one GetObject of the playlist (presigning its segments sends nothing)", counter.take());
+    }
     rows
 }
 

@@ -2,7 +2,7 @@
 //! the real handlers behind the in-process HTTP front (`vidlet_tests::http_front`), LocalStack
 //! and DynamoDB Local: an upload in parts that streams back the same bytes, an upload
 //! interrupted with SIGINT and resumed sending only the missing parts, `ls`, `rm`, the session
-//! file's mode, `logout`.
+//! file's mode, `logout`, and the device token it keeps across logins.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use vidlet::config::Config;
 use vidlet::domain::video::{video_object_key, VideoStatus};
 use vidlet::ports::*;
-use vidlet_tests::{fixture, handler, http_client, http_front, unique, FaultyLink, Req, TestApp};
+use vidlet_tests::{fixture, handler, http_client, http_front, json, unique, FaultyLink, Req, TestApp};
 
 use crate::accounts::register;
 
@@ -318,4 +318,21 @@ async fn ls_lists_the_video_rm_deletes_it_and_the_session_stays_private() {
     assert_eq!(stdout(&after, 1), "");
     let expected = format!("error: not logged in to {}; run `vidlet login`", cli.url);
     assert!(text(&after.stderr).contains(&expected), "stderr: {}", text(&after.stderr));
+}
+
+#[tokio::test]
+async fn the_cli_keeps_its_device_token_so_a_stranger_guessing_cannot_lock_it_out() {
+    let t = TestApp::with_config(small_parts()).await;
+    let cli = Cli::login(t, "clidevice").await;
+    for _ in 0..10 {
+        let guess = Req::post("/sessions").json(json!({"username": "clidevice", "password": "not the one"}));
+        cli.t.call(handler!(accounts::login), guess.source_ip("198.51.100.7").build()).await.assert_error(401, "002");
+    }
+    // Without a device token even the right password waits now...
+    let tokenless = Req::post("/sessions").json(json!({"username": "clidevice", "password": PASSWORD}));
+    cli.t.call(handler!(accounts::login), tokenless.build()).await.assert_error(429, "009");
+    // ...but the CLI signs in again: it kept the token its first login got, across a logout.
+    assert_eq!(stdout(&cli.run(&["logout"]).await, 0), "logged out\n");
+    let again = cli.run(&["login", "--username", "clidevice"]).await;
+    assert_eq!(stdout(&again, 0), format!("logged in as clidevice at {}\n", cli.url));
 }

@@ -285,24 +285,10 @@ async fn the_sweep_expires_uploads_abandoned_after_their_window_aborts_them_and_
     // A pending video whose window is still open.
     let fresh = Video {
         id: uuid::Uuid::now_v7().to_string(),
-        owner: "ghost".into(),
         name: "still uploading".into(),
-        description: String::new(),
-        content_type: "video/mp4".into(),
         size: 10,
-        status: VideoStatus::Pending,
-        privacy: Privacy::Public,
-        views: 0,
-        likes: 0,
-        created_at: now_epoch(),
         upload_expires_at: window_closes + 10 * 86400,
-        duration_seconds: None,
-        width: None,
-        height: None,
-        poster_content_type: None,
-        poster_key: None,
-        upload_id: None,
-        part_size: None,
+        ..Video::example("ghost", VideoStatus::Pending, Privacy::Public)
     };
     t.db.create_video(&fresh, t.config.user_quota_bytes).await.unwrap();
     assert_eq!(used_bytes(&t, &token).await, bytes.len() as u64 + 10);

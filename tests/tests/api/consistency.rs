@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use vidlet::routes::{served, Auth, FALLBACK_FUNCTION, ROUTES};
 use vidlet_tests::template;
 
-/// Functions that no HTTP route names: the fallback, and scheduled ones.
-const NON_ROUTE_FUNCTIONS: &[&str] = &[FALLBACK_FUNCTION, "sweep"];
+/// Functions that no HTTP route names: the fallback, and the ones events invoke.
+const NON_ROUTE_FUNCTIONS: &[&str] = &[FALLBACK_FUNCTION, "sweep", "transcode-events"];
 
 type RouteKey = (String, String, String);
 
@@ -111,14 +111,26 @@ fn every_table_the_app_uses_is_in_the_template() {
     assert_eq!(in_template, in_code);
 }
 
+/// The files under `dir`, as paths relative to `web/`, but READMEs (they are not served).
+fn web_files(dir: &std::path::Path, prefix: &str, files: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.file_type().unwrap().is_dir() {
+            web_files(&entry.path(), &format!("{name}/"), files);
+        } else if !name.ends_with("README.md") {
+            files.insert(name);
+        }
+    }
+}
+
 #[test]
 fn every_file_of_web_is_embedded() {
-    let files: BTreeSet<String> = std::fs::read_dir(infra::repo_root().join("web"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    let embedded: BTreeSet<String> = vidlet::handlers::web::ASSETS.iter().map(|a| a.name.to_owned()).collect();
+    let mut files = BTreeSet::new();
+    web_files(&infra::repo_root().join("web"), "", &mut files);
+    let embedded: BTreeSet<String> = vidlet::handlers::web::ASSETS.iter().map(|a| a.path.to_owned()).collect();
     assert_eq!(files, embedded, "list every file of web/ in vidlet::handlers::web::ASSETS");
+    assert!(files.contains("vendor/hls.min.js"), "the walk reaches web/vendor/");
 }
 
 /// The deploy settings issue 4/6 asks of template.yaml, checked offline.
@@ -209,6 +221,8 @@ fn read_routes_are_granted_only_reads_and_only_presigners_touch_s3() {
         "create-poster",
         "complete-poster",
         "get-poster",
+        "get-playback",
+        "get-playlist",
         "sweep",
     ];
     // Anything else, including actions not listed here, counts as a write.

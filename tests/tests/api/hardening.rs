@@ -1,7 +1,8 @@
 //! What the local stack cannot enforce, read from template.yaml: the bucket
 //! refuses requests without TLS, a deployed bucket's CORS allows no local
 //! origin unless asked, alarms watch the sweep's dead-letter queue and the
-//! API's 5xx, and Lambda traces every function.
+//! API's 5xx, and Lambda traces every function. (delivery_template.rs reads
+//! CloudFront's and MediaConvert's part.)
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,7 +10,7 @@ use serde_norway::Value;
 use vidlet_tests::template;
 
 /// A value as written in the template: `!Ref X`, `!GetAtt X.Y`, `!Sub "..."`, or the plain string.
-fn written(value: &Value) -> String {
+pub(crate) fn written(value: &Value) -> String {
     match value {
         Value::Tagged(tagged) => format!("{} {}", tagged.tag, written(&tagged.value)),
         Value::String(s) => s.clone(),
@@ -19,7 +20,7 @@ fn written(value: &Value) -> String {
     }
 }
 
-fn resources_of(kind: &str) -> Vec<(&'static str, &'static Value)> {
+pub(crate) fn resources_of(kind: &str) -> Vec<(&'static str, &'static Value)> {
     template().resources().filter(|(_, r)| r["Type"].as_str() == Some(kind)).collect()
 }
 
@@ -43,8 +44,10 @@ fn the_bucket_denies_every_request_without_tls() {
     assert!(resources.contains(&"!Sub ${VideoBucket.Arn}/*".to_owned()), "its objects: {resources:?}");
 }
 
+/// The page is served by CloudFront, whose domain the bucket cannot name: the API's routes
+/// name the functions, which name the bucket (infra::dependencies keeps that cycle out).
 #[test]
-fn a_deployed_buckets_cors_allows_the_apis_origin_and_no_local_one_unless_asked() {
+fn a_deployed_buckets_cors_allows_cloudfronts_origins_and_no_local_one_unless_asked() {
     let root = &template().root;
     let default = root["Parameters"]["SiteOrigin"]["Default"].as_str().expect("SiteOrigin has a default");
     assert!(!default.contains("127.0.0.1") && !default.contains("localhost"), "SiteOrigin defaults to {default}");
@@ -56,9 +59,10 @@ fn a_deployed_buckets_cors_allows_the_apis_origin_and_no_local_one_unless_asked(
         .map(written)
         .collect();
     assert!(
-        origins.contains(&"!Sub https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}".to_owned()),
-        "the API's own origin, which serves the page: {origins:?}"
+        origins.contains(&"!Sub https://*.cloudfront.net".to_owned()),
+        "the distribution's origin, which serves the page: {origins:?}"
     );
+    assert!(!origins.iter().any(|o| o.contains("${")), "an origin naming a resource of the stack: {origins:?}");
     for origin in &origins {
         assert!(!origin.contains("127.0.0.1") && !origin.contains("localhost"), "a local origin: {origin}");
     }
@@ -69,23 +73,31 @@ fn a_deployed_buckets_cors_allows_the_apis_origin_and_no_local_one_unless_asked(
     assert_eq!(template().bucket_cors(&given).unwrap()[0].allowed_origins, ["https://videos.example"]);
 }
 
-/// The alarm on `namespace`'s `metric`, with its dimensions as written.
-fn alarm(namespace: &str, metric: &str) -> (&'static Value, BTreeMap<String, String>) {
+/// The alarm on `namespace`'s `metric` whose dimension `name` is `value` (as written), with
+/// its dimensions.
+pub(crate) fn alarm(
+    namespace: &str,
+    metric: &str,
+    (name, value): (&str, &str),
+) -> (&'static Value, BTreeMap<String, String>) {
+    let dimensions_of = |alarm: &Value| -> BTreeMap<String, String> {
+        alarm["Properties"]["Dimensions"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|d| (d["Name"].as_str().unwrap().to_owned(), written(&d["Value"])))
+            .collect()
+    };
     let alarms = resources_of("AWS::CloudWatch::Alarm");
     let (_, alarm) = alarms
         .iter()
         .find(|(_, a)| {
             a["Properties"]["Namespace"].as_str() == Some(namespace)
                 && a["Properties"]["MetricName"].as_str() == Some(metric)
+                && dimensions_of(a).get(name).map(String::as_str) == Some(value)
         })
-        .unwrap_or_else(|| panic!("no alarm on {namespace} {metric}"));
-    let dimensions = alarm["Properties"]["Dimensions"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|d| (d["Name"].as_str().unwrap().to_owned(), written(&d["Value"])))
-        .collect();
-    (&alarm["Properties"], dimensions)
+        .unwrap_or_else(|| panic!("no alarm on {namespace} {metric} with {name} {value}"));
+    (&alarm["Properties"], dimensions_of(alarm))
 }
 
 #[test]
@@ -100,13 +112,14 @@ fn alarms_watch_the_sweeps_dead_letter_queue_and_the_apis_5xx_and_notify_a_topic
     let dlq_arn = written(&schedule["DeadLetterConfig"]["Arn"]);
     let queue = dlq_arn.strip_prefix("!GetAtt ").and_then(|a| a.strip_suffix(".Arn")).expect("the DLQ is a queue here");
     assert_eq!(root["Resources"][queue]["Type"].as_str(), Some("AWS::SQS::Queue"));
-    let (dlq, dimensions) = alarm("AWS/SQS", "ApproximateNumberOfMessagesVisible");
-    assert_eq!(dimensions["QueueName"], format!("!GetAtt {queue}.QueueName"));
+    let queue_name = format!("!GetAtt {queue}.QueueName");
+    let (dlq, dimensions) = alarm("AWS/SQS", "ApproximateNumberOfMessagesVisible", ("QueueName", &queue_name));
+    assert_eq!(dimensions.len(), 1, "{dimensions:?}");
     assert_eq!(dlq["Threshold"].as_f64(), Some(1.0), "one message is enough");
     assert_eq!(dlq["ComparisonOperator"].as_str(), Some("GreaterThanOrEqualToThreshold"));
 
-    let (errors, dimensions) = alarm("AWS/ApiGateway", "5xx");
-    assert_eq!(dimensions["ApiId"], "!Ref HttpApi");
+    let (errors, dimensions) = alarm("AWS/ApiGateway", "5xx", ("ApiId", "!Ref HttpApi"));
+    assert_eq!(dimensions.len(), 1, "{dimensions:?}");
     assert_eq!(errors["Statistic"].as_str(), Some("Sum"));
 
     for props in [dlq, errors] {

@@ -21,6 +21,59 @@ async fn the_page_is_served_with_a_strict_csp_and_no_inline_script() {
     assert!(!html.contains(" style=\""), "inline style in index.html");
 }
 
+/// The CSP's directives, each with its sources.
+fn directives(csp: &str) -> std::collections::BTreeMap<&str, Vec<&str>> {
+    csp.split(';')
+        .filter_map(|d| {
+            let mut words = d.split_whitespace();
+            Some((words.next()?, words.collect()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_csp_allows_what_hls_playback_needs_and_no_more() {
+    let t = TestApp::new().await;
+    let page = t.call(handler!(web::site), Req::get("/").build()).await;
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    let d = directives(csp);
+    let s3 = t.config.s3_origin.as_str();
+    // Scripts (hls.js included) only from the site, and nothing inline or evaluated.
+    assert_eq!(d["script-src"], ["'self'"], "{csp}");
+    assert_eq!(d["style-src"], ["'self'"], "{csp}");
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    // hls.js: MSE plays a blob: URL; playlists and segments come from the site or the bucket.
+    assert_eq!(d["media-src"], ["'self'", "blob:", s3], "{csp}");
+    assert_eq!(d["connect-src"], ["'self'", s3], "{csp}");
+    // It runs without its worker (a blob: script): no worker may start at all.
+    assert_eq!(d["worker-src"], ["'none'"], "{csp}");
+    assert_eq!(d["object-src"], ["'none'"], "{csp}");
+    // Assets carry the same policy.
+    let script = t.call(handler!(web::site), Req::get("/assets/hls.min.js").param("file", "hls.min.js").build()).await;
+    assert_eq!(script.headers["content-security-policy"].to_str().unwrap(), csp);
+}
+
+#[tokio::test]
+async fn the_player_and_the_vendored_hls_js_are_served_and_revalidated() {
+    let t = TestApp::new().await;
+    for file in ["player.js", "hls.min.js"] {
+        let res = t.call(handler!(web::site), Req::get(&format!("/assets/{file}")).param("file", file).build()).await;
+        assert_eq!(res.status.as_u16(), 200, "{file}");
+        assert_eq!(res.headers["content-type"], "text/javascript; charset=utf-8", "{file}");
+        assert_eq!(res.headers["cache-control"], "public, max-age=300, must-revalidate", "{file}");
+        let etag = res.headers["etag"].to_str().unwrap().to_owned();
+        let again = Req::get(&format!("/assets/{file}")).param("file", file).header("if-none-match", &etag).build();
+        let again = t.call(handler!(web::site), again).await;
+        assert_eq!(again.status.as_u16(), 304, "{file}");
+        assert!(again.raw.is_empty(), "{file}: a 304 with a body");
+    }
+    let hls = t.call(handler!(web::site), Req::get("/assets/hls.min.js").param("file", "hls.min.js").build()).await;
+    assert!(hls.raw == include_bytes!("../../../web/vendor/hls.min.js"), "hls.min.js is not served as committed");
+    // Served by name only: the vendor folder is not a path of its own.
+    let nested = t.call(handler!(web::site), Req::get("/assets/x").param("file", "vendor/hls.min.js").build()).await;
+    nested.assert_error(404, "005");
+}
+
 #[tokio::test]
 async fn assets_have_their_types_and_revalidate_with_etags() {
     let t = TestApp::new().await;
