@@ -365,6 +365,7 @@ pub fn run(i: &Inputs) -> Result<Section> {
          1 KB; the VM design is assumed to keep up with the break-even load (about {:.1} plays/s on average).",
         break_even / (HOURS_PER_MONTH * 3600.0)
     ));
+    super::media_cost::add_to(&mut section);
     Ok(section)
 }
 

@@ -4,6 +4,7 @@ pub mod cold_start;
 pub mod concurrency;
 pub mod cost;
 pub mod following;
+pub mod media_cost;
 pub mod round_trips;
 pub mod search;
 pub mod streaming;

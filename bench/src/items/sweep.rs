@@ -50,9 +50,11 @@ async fn seed(stack: &Stack, videos: usize) -> Result<(Vec<String>, Duration, Du
     let mut records: Vec<Item> = Vec::with_capacity(videos);
     let mut comments: Vec<Item> = Vec::with_capacity(videos * COMMENTS_PER_VIDEO);
     for id in &ids {
-        // As DynamoVideos::record_put writes it: the record plus its queue key.
-        let mut record: Item =
-            serde_dynamo::to_item(DeletionRecord::for_video(id, "deleted", now, 0).without_posters())?;
+        // As DynamoVideos::record_put writes it for a video without poster or ladder: the record
+        // plus its queue key.
+        let mut record: Item = serde_dynamo::to_item(
+            DeletionRecord::for_video(id, "deleted", now, 0).without_posters().without_renditions(),
+        )?;
         record.insert("queue".into(), AttributeValue::S("deletions".into()));
         records.push(record);
         for n in 0..COMMENTS_PER_VIDEO {

@@ -68,6 +68,22 @@ pub fn probe(function: &str, fixture: &Fixture) -> (String, Vec<u8>) {
             let event = std::fs::read(infra::repo_root().join("infra/events/scheduled-event.json")).unwrap_or_default();
             return ("scheduled event (empty queue)".into(), event);
         }
+        "transcode-events" => {
+            // AWS's documented INPUT_INFORMATION event: a job of no video of this stack.
+            let event = std::fs::read(infra::repo_root().join("tests/fixtures/events/input_information.json"))
+                .unwrap_or_default();
+            return ("MediaConvert INPUT_INFORMATION event (unknown job)".into(), event);
+        }
+        "get-playback" => ("GET", format!("/videos/{missing}/playback"), None),
+        "get-playlist" => ("GET", format!("/videos/{missing}/hls/master.m3u8"), None),
+        "search-videos" => ("GET", "/search".into(), None),
+        "following-feed" => ("GET", "/feed/following".into(), None),
+        "list-following" => ("GET", "/me/following".into(), None),
+        "follow-user" => ("PUT", "/users/nobody/follow".into(), None),
+        "unfollow-user" => ("DELETE", "/users/nobody/follow".into(), None),
+        "like-video" => ("PUT", format!("/videos/{missing}/like"), None),
+        "unlike-video" => ("DELETE", format!("/videos/{missing}/like"), None),
+        "update-video" => ("PATCH", format!("/videos/{missing}"), Some(r#"{"name":"x"}"#)),
         "fallback" => ("GET", "/nope".into(), None),
         "upload-parts" => ("POST", format!("/videos/{missing}/upload/parts"), Some(r#"{"part_numbers":[1]}"#)),
         "get-upload" => ("GET", format!("/videos/{missing}/upload"), None),
@@ -97,6 +113,13 @@ fn needs_session(function: &str) -> bool {
             | "delete-user"
             | "delete-video"
             | "me"
+            | "following-feed"
+            | "list-following"
+            | "follow-user"
+            | "unfollow-user"
+            | "like-video"
+            | "unlike-video"
+            | "update-video"
     )
 }
 
