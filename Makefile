@@ -15,9 +15,14 @@ export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_REGION ?= us-east-1
 export SITE_ORIGINS ?= http://127.0.0.1:$(WATCH_PORT),http://localhost:$(WATCH_PORT)
+# Transcoding locally: ffmpeg in complete-video, its job events POSTed to transcode-events
+# through cargo lambda watch's invoke endpoint, as EventBridge invokes it on AWS.
+export TRANSCODER ?= ffmpeg
+export TRANSCODE ?= needed
+export TRANSCODE_EVENTS_URL ?= http://127.0.0.1:$(WATCH_PORT)/2015-03-31/functions/transcode-events/invocations
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup browser deny-tool stack stop bootstrap dev test lint routes sweep package fuzz bench
+.PHONY: help setup browser deny-tool contract-tool test-build stack stop bootstrap dev test test-setup lint routes sweep package fuzz bench
 
 help:
 	@echo "make dev    run the whole site locally on the emulators"
@@ -29,10 +34,11 @@ help:
 	@echo "make fuzz   run the cargo-fuzz targets for a bounded time"
 	@echo "make lint   every cargo-deny check (advisories need the network)"
 
-## Install whatever is missing: LocalStack venv, DynamoDB Local, cargo-lambda, SAM CLI.
+## Install whatever is missing: LocalStack venv, DynamoDB Local, cargo-lambda, SAM CLI, ffmpeg.
 setup:
 	bash localstack/install.sh
 	bash infra/tools/install.sh
+	bash infra/tools/install-ffmpeg.sh
 
 ## Headless Chromium (Debian) and playwright-core (npm) for the browser scenario.
 browser:
@@ -47,7 +53,7 @@ stop:
 
 ## Create the tables and the bucket from template.yaml (idempotent).
 bootstrap: stack
-	cargo run -q -p infra -- bootstrap
+	cargo run -q --bin infra -- bootstrap
 
 dev: bootstrap
 	@echo
@@ -67,7 +73,7 @@ dev: bootstrap
 
 ## Regenerate the watch router in Cargo.toml from shared/src/routes.rs.
 routes:
-	cargo run -q -p infra -- routes
+	cargo run -q --bin infra -- routes
 
 ## Release build of every function for Lambda arm64, the workspace at once; prints zip sizes.
 package: setup
@@ -95,12 +101,29 @@ deny-tool:
 lint: deny-tool
 	.tools/cargo/bin/cargo-deny check
 
-test: stack browser deny-tool
-	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
-	.tools/cargo/bin/cargo-deny check licenses bans sources
-	cargo run -q -p infra -- routes --check
-	cargo build --workspace
-	cargo test --workspace
-	bash infra/smoke.sh
-	sam validate --lint
+T := bash infra/tools/timed.sh
+
+## `make test` lints as it builds: clippy's driver wraps rustc for the workspace's own crates,
+## as `cargo clippy` does, so one build serves clippy, the tests and the smoke's watch.
+test: export RUSTC_WORKSPACE_WRAPPER = $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+test: export CLIPPY_ARGS = -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+
+## The installs wait mostly on the network, the build on the CPU: all at once.
+## cargo-deny's build runs niced, behind the workspace's.
+test-setup:
+	$(MAKE) --no-print-directory -j5 stack browser deny-tool contract-tool test-build
+
+## schemathesis, for the contract fuzzing that the smoke test runs.
+contract-tool: setup
+	bash infra/tools/venv-from-lock.sh .tools/contract-venv infra/contract/requirements.txt schemathesis
+
+test-build:
+	$(T) fmt cargo fmt --all -- --check
+	$(T) build cargo build --workspace --lib --bins --tests
+
+test: test-setup
+	$(T) deny .tools/cargo/bin/cargo-deny check licenses bans sources
+	$(T) routes cargo run -q --bin infra -- routes --check
+	$(T) cargo-test cargo test --workspace
+	$(T) smoke bash infra/smoke.sh
+	$(T) sam-lint sam validate --lint
