@@ -54,7 +54,17 @@ pub const ASSETS: &[Asset] = &[
     asset!("player.js", "text/javascript; charset=utf-8"),
     // hls.js, as published (web/vendor/README.md): loaded by player.js where MSE plays HLS.
     asset!("hls.min.js", "vendor/hls.min.js", "text/javascript; charset=utf-8"),
+    // Stylesheets, in index.html's cascade order.
     asset!("style.css", "text/css; charset=utf-8"),
+    asset!("layout.css", "text/css; charset=utf-8"),
+    asset!("controls.css", "text/css; charset=utf-8"),
+    asset!("videos.css", "text/css; charset=utf-8"),
+    asset!("watch.css", "text/css; charset=utf-8"),
+    asset!("upload.css", "text/css; charset=utf-8"),
+    asset!("comments.css", "text/css; charset=utf-8"),
+    asset!("dialog.css", "text/css; charset=utf-8"),
+    asset!("search.css", "text/css; charset=utf-8"),
+    asset!("responsive.css", "text/css; charset=utf-8"),
     asset!("icon.svg", "image/svg+xml"),
     asset!("placeholder.svg", "image/svg+xml"),
 ];
