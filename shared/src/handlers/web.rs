@@ -46,6 +46,9 @@ macro_rules! asset {
 pub const ASSETS: &[Asset] = &[
     asset!("index.html", "text/html; charset=utf-8"),
     asset!("app.js", "text/javascript; charset=utf-8"),
+    asset!("upload-parts.js", "text/javascript; charset=utf-8"),
+    asset!("upload-pending.js", "text/javascript; charset=utf-8"),
+    asset!("upload-poster.js", "text/javascript; charset=utf-8"),
     asset!("upload.js", "text/javascript; charset=utf-8"),
     asset!("edit.js", "text/javascript; charset=utf-8"),
     asset!("share.js", "text/javascript; charset=utf-8"),
