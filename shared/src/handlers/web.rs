@@ -45,7 +45,6 @@ macro_rules! asset {
 /// Every file of `web/` (a test checks that none is missing).
 pub const ASSETS: &[Asset] = &[
     asset!("index.html", "text/html; charset=utf-8"),
-    asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("upload-parts.js", "text/javascript; charset=utf-8"),
     asset!("upload-pending.js", "text/javascript; charset=utf-8"),
     asset!("upload-poster.js", "text/javascript; charset=utf-8"),
@@ -55,6 +54,19 @@ pub const ASSETS: &[Asset] = &[
     asset!("follow.js", "text/javascript; charset=utf-8"),
     asset!("search.js", "text/javascript; charset=utf-8"),
     asset!("player.js", "text/javascript; charset=utf-8"),
+    // The app's files, in index.html's order (app.js, last, starts the page).
+    asset!("core.js", "text/javascript; charset=utf-8"),
+    asset!("format.js", "text/javascript; charset=utf-8"),
+    asset!("api.js", "text/javascript; charset=utf-8"),
+    asset!("page.js", "text/javascript; charset=utf-8"),
+    asset!("router.js", "text/javascript; charset=utf-8"),
+    asset!("auth.js", "text/javascript; charset=utf-8"),
+    asset!("upload-page.js", "text/javascript; charset=utf-8"),
+    asset!("upload-resume.js", "text/javascript; charset=utf-8"),
+    asset!("videos.js", "text/javascript; charset=utf-8"),
+    asset!("comments.js", "text/javascript; charset=utf-8"),
+    asset!("watch.js", "text/javascript; charset=utf-8"),
+    asset!("app.js", "text/javascript; charset=utf-8"),
     // hls.js, as published (web/vendor/README.md): loaded by player.js where MSE plays HLS.
     asset!("hls.min.js", "vendor/hls.min.js", "text/javascript; charset=utf-8"),
     // Stylesheets, in index.html's cascade order.
