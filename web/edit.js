@@ -1,5 +1,6 @@
-// vidlet — the owner's edit dialog on the video page (PATCH /videos/{id}), loaded before app.js,
-// which hands in its API client. Exposes window.vidletEdit.open(video, api, onSaved).
+// vidlet — the owner's edit dialog on the video page (PATCH /videos/{id}), loaded before the
+// app's files (watch.js hands in its API client). Exposes window.vidletEdit.open(video, api,
+// onSaved).
 // A native <dialog> opened with showModal: focus moves into it and stays there, Escape closes
 // it. User content goes in only as values and textContent, never as markup.
 'use strict';

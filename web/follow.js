@@ -1,6 +1,6 @@
 // vidlet — following: the Follow/Following toggle (PUT and DELETE /users/{name}/follow) on a
 // user's page and beside a video's owner, and the "Following" feed (GET /feed/following).
-// Loaded before app.js, which hands in its API client and list helper. Exposes
+// Loaded before the app's files, which hand in their API client and list helper. Exposes
 // window.vidletFollow.button(username, api) and .feed(ctx, me, videoList).
 // User content goes in only as textContent, never as markup.
 'use strict';

@@ -1,5 +1,5 @@
-// vidlet — the watch page's player, loaded before app.js, which hands in its API client and
-// helpers. Exposes window.vidletPlayer.mount(video, helpers) → { node, stop }:
+// vidlet — the watch page's player, loaded before the app's files (watch.js hands in its API
+// client and helpers). Exposes window.vidletPlayer.mount(video, helpers) → { node, stop }:
 //   * a ready video with a ladder (`hls: true`) plays what GET /videos/{id}/playback names:
 //     HLS through hls.js (Media Source Extensions), or natively where the browser plays HLS
 //     and has no MediaSource (Safari on iPhone), or a file. The answer is asked for again after

@@ -1,5 +1,6 @@
 // vidlet — search (GET /search?q=): the header's search box and the results page, loaded before
-// app.js, which routes /results?q=… here with its helpers. Exposes window.vidletSearch.
+// the app's files (router.js routes /results?q=… here with its helpers). Exposes
+// window.vidletSearch.
 // The box is a real form (Enter submits it); results are the feed's video cards, paged the
 // same way. The query goes into the view only as text.
 'use strict';
@@ -34,7 +35,7 @@ window.vidletSearch = (() => {
   }
 
   /**
-   * The results page. `app` is app.js's { h, show, videoList }: videoList(ctx, path, emptyText)
+   * The results page. `app` is the app's { h, show, videoList }: videoList(ctx, path, emptyText)
    * pages `path` with limit and cursor, as the feed does.
    */
   function render(ctx, q, app) {

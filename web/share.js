@@ -1,4 +1,4 @@
-// vidlet — the video page's Share control, loaded before app.js. Exposes
+// vidlet — the video page's Share control, loaded before the app's files. Exposes
 // window.vidletShare.control(path): a Share button that copies the page's address (its
 // /v/<id> path on this origin) with navigator.clipboard, and always shows it in a read-only,
 // selected field too, so it can be copied by hand where the clipboard is unavailable.

@@ -130,8 +130,9 @@ def after_call(context, case, response):
 # 1. A body that is not UTF-8 sent with a text content type (application/json, text/plain): the
 #    emulator refuses it before any function runs, every time. The function answers such a body
 #    with 400 (001), as the same bytes sent with Content-Type: application/octet-stream show.
-# 2. Now and then (about 1 in 15 here) a large response, such as GET /assets/app.js (45 KB, which
-#    the function returns base64-encoded): the function logs a 200; the emulator relays a 500.
+# 2. Now and then (about 1 in 15 here) a large response, such as GET /assets/app.js when it was
+#    one 45 KB file (the function returns it base64-encoded): the function logs a 200; the
+#    emulator relays a 500.
 # Neither is vidlet's. Case 1 is recognised by its request; case 2 by replaying the request: a
 # 500 that the same request does not give again (3 tries) was the emulator's. A 500 from vidlet
 # itself has the Error body, and a panic repeats; both stay failures.
