@@ -17,6 +17,7 @@ mod likes;
 mod lockout;
 mod metrics;
 mod multipart;
+mod multipart_stale_urls;
 mod outage;
 mod playback;
 mod posters;
