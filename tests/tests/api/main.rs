@@ -30,5 +30,6 @@ mod sweep_backlog;
 mod transcode_events;
 mod transcoding;
 mod videos;
+mod videos_access;
 mod views;
 mod web;
