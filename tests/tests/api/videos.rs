@@ -1,5 +1,7 @@
 //! Videos against the real stack: multipart uploads to LocalStack S3 (with
-//! signature validation on), verified completes, lists, streaming and privacy.
+//! signature validation on), verified completes, lists, streaming and posters,
+//! and the upload helpers other tests share. Privacy and ownership:
+//! videos_access.rs.
 
 use serde_json::Value;
 use vidlet::ports::*;
@@ -124,7 +126,7 @@ pub async fn upload(t: &TestApp, token: &str, fixture_name: &str, content_type: 
     upload_bytes(t, token, fixture_name, &fixture(fixture_name), content_type, privacy).await
 }
 
-fn get_req(id: &str, token: Option<&str>) -> lambda_http::Request {
+pub fn get_req(id: &str, token: Option<&str>) -> lambda_http::Request {
     let req = Req::get(&format!("/videos/{id}")).param("id", id);
     match token {
         Some(token) => req.bearer(token).build(),
@@ -132,12 +134,12 @@ fn get_req(id: &str, token: Option<&str>) -> lambda_http::Request {
     }
 }
 
-async fn feed_ids(t: &TestApp) -> Vec<String> {
+pub async fn feed_ids(t: &TestApp) -> Vec<String> {
     let res = t.call(handler!(videos::list_videos), Req::get("/videos").build()).await;
     ids(res.assert_status(200), "videos")
 }
 
-async fn user_list_ids(t: &TestApp, username: &str, token: Option<&str>) -> Vec<String> {
+pub async fn user_list_ids(t: &TestApp, username: &str, token: Option<&str>) -> Vec<String> {
     let mut req = Req::get(&format!("/users/{username}/videos")).param("username", username);
     if let Some(token) = token {
         req = req.bearer(token);
@@ -333,53 +335,6 @@ async fn create_checks_its_input() {
     t.call(handler!(videos::create_video), anonymous).await.assert_error(401, "002");
     // Nothing was created by any of these.
     assert!(user_list_ids(&t, "checker", Some(&token)).await.is_empty());
-}
-
-#[tokio::test]
-async fn privacy_unlisted_and_private() {
-    let t = TestApp::new().await;
-    let owner = register(&t, "owner", "password1").await;
-    let stranger = register(&t, "stranger", "password1").await;
-    let public = upload(&t, &owner, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
-    let unlisted = upload(&t, &owner, "clip.mp4", "video/mp4", "unlisted").await["id"].as_str().unwrap().to_owned();
-    let private = upload(&t, &owner, "clip.mp4", "video/mp4", "private").await["id"].as_str().unwrap().to_owned();
-
-    assert_eq!(feed_ids(&t).await, vec![public.clone()]);
-    assert_eq!(user_list_ids(&t, "owner", Some(&stranger)).await, vec![public.clone()]);
-    assert_eq!(user_list_ids(&t, "owner", Some(&owner)).await, vec![private.clone(), unlisted.clone(), public.clone()]);
-
-    t.call(handler!(videos::get_video), get_req(&unlisted, None)).await.assert_status(200);
-    t.call(handler!(videos::get_video), get_req(&unlisted, Some(&stranger))).await.assert_status(200);
-    t.call(handler!(videos::get_video), get_req(&private, Some(&stranger))).await.assert_error(404, "005");
-    t.call(handler!(videos::get_video), get_req(&private, None)).await.assert_error(404, "005");
-    t.call(handler!(videos::get_video), get_req(&private, Some(&owner))).await.assert_status(200);
-    let stream = Req::get("/").param("id", &private).bearer(&stranger).build();
-    t.call(handler!(videos::stream_video), stream).await.assert_error(404, "005");
-    // A stranger's failed stream counts no view.
-    assert_eq!(t.db.get_video(&private).await.unwrap().unwrap().views, 0);
-    // Ids that are not UUIDs, or that do not exist, are 404 as well.
-    for id in ["../etc/passwd", "not-a-uuid", "0190c2a1-0000-7000-8000-000000000000"] {
-        t.call(handler!(videos::get_video), get_req(id, None)).await.assert_error(404, "005");
-    }
-}
-
-#[tokio::test]
-async fn a_stranger_cannot_complete_or_delete_someone_elses_video() {
-    let t = TestApp::new().await;
-    let owner = register(&t, "victim", "password1").await;
-    let stranger = register(&t, "mallory", "password1").await;
-    let id = upload(&t, &owner, "clip.mp4", "video/mp4", "public").await["id"].as_str().unwrap().to_owned();
-    complete(&t, &stranger, &id).await.assert_error(403, "007");
-    let delete = Req::delete("/").param("id", &id).bearer(&stranger).build();
-    t.call(handler!(videos::delete_video), delete).await.assert_error(403, "007");
-    t.call(handler!(videos::get_video), get_req(&id, None)).await.assert_status(200);
-
-    let delete = Req::delete("/").param("id", &id).bearer(&owner).build();
-    t.call(handler!(videos::delete_video), delete).await.assert_status(204);
-    t.call(handler!(videos::get_video), get_req(&id, Some(&owner))).await.assert_error(404, "005");
-    assert!(feed_ids(&t).await.is_empty());
-    let again = Req::delete("/").param("id", &id).bearer(&owner).build();
-    t.call(handler!(videos::delete_video), again).await.assert_error(404, "005");
 }
 
 #[tokio::test]
