@@ -107,7 +107,7 @@ impl TestApp {
             let handler = TranscodeEvents { videos: db.clone(), queue: db.clone(), config: config.clone() };
             async move { handler.handle(&event).await.map(|summary| summary.result.to_owned()).map_err(|e| e.cause()) }
         });
-        Transcoders::Ffmpeg(Ffmpeg::from_env(&self.config, &self.bucket).with_events(events))
+        Transcoders::Ffmpeg(Ffmpeg::from_env(&self.config).with_events(events))
     }
 
     /// Every object a deletion record may name.

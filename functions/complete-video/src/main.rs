@@ -16,7 +16,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         uploads: bucket.scoped(VIDEOS),
         objects: bucket.scoped(VIDEOS),
         settle: db,
-        transcoder: Transcoders::from_env(&config, &bucket),
+        transcoder: Transcoders::from_env(&config),
         config,
     };
     runtime::serve("complete-video", complete).await

@@ -89,6 +89,16 @@ pub fn master_key(video_id: &str) -> String {
 
 pub const MASTER_PLAYLIST: &str = "master.m3u8";
 
+/// What the ladder's playlists and segments are stored and served as.
+pub const PLAYLIST_CONTENT_TYPE: &str = "application/vnd.apple.mpegurl";
+pub const SEGMENT_CONTENT_TYPE: &str = "video/mp2t";
+
+/// A file name the ladder may use: not empty, not hidden, and only
+/// `[A-Za-z0-9_.-]` (no directory, scheme or query).
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+}
+
 /// A rung's playlist file name, e.g. `master_720p.m3u8`.
 pub fn rung_playlist(rung_name: &str) -> String {
     format!("master_{rung_name}.m3u8")
@@ -97,6 +107,16 @@ pub fn rung_playlist(rung_name: &str) -> String {
 /// A rung's segment file name, counted from 1, e.g. `master_720p_00001.ts`.
 pub fn segment_name(rung_name: &str, number: u32) -> String {
     format!("master_{rung_name}_{number:05}.ts")
+}
+
+/// `segment_name` as ffmpeg's `-hls_segment_filename` pattern: `master_720p_%05d.ts`.
+pub fn segment_pattern(rung_name: &str) -> String {
+    format!("master_{rung_name}_%05d.ts")
+}
+
+/// A frame rate as playlists and ffmpeg write it: at most three decimals.
+pub fn rounded_frame_rate(rate: f64) -> f64 {
+    (rate * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ladder::{hls_prefix, MASTER_PLAYLIST};
+use super::ladder::{hls_prefix, is_plain_file_name, MASTER_PLAYLIST};
 use super::Invalid;
 
 /// Where a video's one job is. `Complete` and `Error` are final.
@@ -79,8 +79,7 @@ pub fn playlist_in(uri: &str, bucket: &str, video_id: &str) -> Result<String, In
     let refused = || Invalid::new("outputFilePaths", format!("{uri} is not a playlist of this video"));
     let key = uri.strip_prefix("s3://").and_then(|rest| rest.strip_prefix(bucket)).and_then(|k| k.strip_prefix('/'));
     let name = key.and_then(|k| k.strip_prefix(&hls_prefix(video_id))).ok_or_else(refused)?;
-    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-    if !plain || !name.ends_with(".m3u8") || name.starts_with('.') {
+    if !is_plain_file_name(name) || !name.ends_with(".m3u8") {
         return Err(refused());
     }
     Ok(name.to_owned())

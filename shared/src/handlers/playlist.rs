@@ -11,14 +11,15 @@ use super::Handler;
 use crate::access::Access;
 use crate::auth::optional_session;
 use crate::config::Config;
-use crate::domain::ladder::{hls_prefix, MASTER_PLAYLIST};
+use crate::domain::ladder::{
+    hls_prefix, is_plain_file_name, MASTER_PLAYLIST, PLAYLIST_CONTENT_TYPE, SEGMENT_CONTENT_TYPE,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::http_io::{path_param, video_id_param};
 use crate::ports::{DownloadUrls, PlaylistReader, SessionReader, VideoReader};
 
 /// No playlist of ours is near this: a rung of a 10-hour video is ~250 KiB.
 pub const MAX_PLAYLIST_BYTES: u64 = 1024 * 1024;
-pub const PLAYLIST_CONTENT_TYPE: &str = "application/vnd.apple.mpegurl";
 
 pub struct GetPlaylist<S, V, P, D> {
     pub sessions: S,
@@ -70,27 +71,26 @@ impl<S, V, P, D: DownloadUrls> GetPlaylist<S, V, P, D> {
     /// `{prefix}{file}`; a URI that is not a plain file name of that
     /// directory is refused, so a playlist can reach nothing else.
     async fn presign_segments(&self, media: &mut MediaPlaylist, prefix: &str) -> ApiResult<()> {
-        let ttl = self.config.stream_url_ttl_secs;
         for segment in &mut media.segments {
-            let file = segment_file(&segment.uri)?;
-            segment.uri = self.segment_urls.presign_get(&format!("{prefix}{file}"), segment_type(file), ttl).await?;
+            segment.uri = self.presign_file(&segment.uri, prefix).await?;
             if let Some(map) = segment.map.as_mut() {
-                let file = segment_file(&map.uri)?;
-                map.uri = self.segment_urls.presign_get(&format!("{prefix}{file}"), segment_type(file), ttl).await?;
+                map.uri = self.presign_file(&map.uri, prefix).await?;
             }
         }
         Ok(())
+    }
+
+    async fn presign_file(&self, uri: &str, prefix: &str) -> ApiResult<String> {
+        let file = segment_file(uri)?;
+        let ttl = self.config.stream_url_ttl_secs;
+        self.segment_urls.presign_get(&format!("{prefix}{file}"), segment_type(file), ttl).await
     }
 }
 
 /// A segment's file name, if it is a plain one: no directory, no scheme, no
 /// query, not hidden.
 pub fn segment_file(uri: &str) -> ApiResult<&str> {
-    let plain = !uri.is_empty()
-        && !uri.starts_with('.')
-        && uri.len() <= 255
-        && uri.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-    if plain {
+    if is_plain_file_name(uri) && uri.len() <= 255 {
         Ok(uri)
     } else {
         Err(ApiError::internal(format!("a playlist names {uri:?}, not a file of its directory")))
@@ -107,7 +107,7 @@ fn unparsable(key: &str, kind: &str, error: impl std::fmt::Debug) -> ApiError {
 /// The type S3 answers a segment with.
 fn segment_type(file: &str) -> &'static str {
     match file.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("ts") => "video/mp2t",
+        Some("ts") => SEGMENT_CONTENT_TYPE,
         Some("m4s" | "mp4") => "video/mp4",
         Some("aac") => "audio/aac",
         _ => "application/octet-stream",

@@ -7,7 +7,6 @@ use crate::error::ApiResult;
 use crate::ports::{TranscodeJob, Transcoder};
 use crate::store::ffmpeg::Ffmpeg;
 use crate::store::mediaconvert::MediaConvert;
-use crate::store::s3::Bucket;
 
 pub enum Transcoders {
     MediaConvert(MediaConvert),
@@ -16,9 +15,9 @@ pub enum Transcoders {
 
 impl Transcoders {
     /// As `TRANSCODER` says: `ffmpeg`, or MediaConvert (the default).
-    pub fn from_env(config: &Config, bucket: &Bucket) -> Self {
+    pub fn from_env(config: &Config) -> Self {
         match std::env::var("TRANSCODER").as_deref() {
-            Ok("ffmpeg") => Transcoders::Ffmpeg(Ffmpeg::from_env(config, bucket)),
+            Ok("ffmpeg") => Transcoders::Ffmpeg(Ffmpeg::from_env(config)),
             _ => Transcoders::MediaConvert(MediaConvert::from_env(config)),
         }
     }

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::domain::ladder::{rung_playlist, AUDIO_BITRATE, AUDIO_SAMPLE_RATE, SEGMENT_SECONDS};
+use crate::domain::ladder::{
+    rounded_frame_rate, rung_playlist, segment_pattern, AUDIO_BITRATE, AUDIO_SAMPLE_RATE, SEGMENT_SECONDS,
+};
 use crate::ports::TranscodeJob;
 
 use super::probe::{InputStreams, HDR_TRANSFERS};
@@ -70,8 +72,7 @@ pub fn filter_graph(job: &TranscodeJob, input: &InputStreams) -> String {
 
 /// The output frame rate as ffmpeg reads it, at most three decimals.
 pub fn frame_rate_arg(rate: f64) -> String {
-    let rounded = (rate * 1000.0).round() / 1000.0;
-    format!("{rounded}")
+    format!("{}", rounded_frame_rate(rate))
 }
 
 /// Frames per GOP: one segment's worth, so that every segment starts with a key frame.
@@ -116,7 +117,7 @@ pub fn ffmpeg_args(
             let (bitrate, sample_rate) = (AUDIO_BITRATE.to_string(), AUDIO_SAMPLE_RATE.to_string());
             args.extend(["-c:a", "aac", "-b:a", &bitrate, "-ar", &sample_rate, "-ac", "2"].map(String::from));
         }
-        let segments = dir.join(format!("master_{}_%05d.ts", rung.name));
+        let segments = dir.join(segment_pattern(&rung.name));
         let seconds = SEGMENT_SECONDS.to_string();
         #[rustfmt::skip]
         let hls = [

@@ -12,7 +12,7 @@ use aws_smithy_types::body::SdkBody;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 
-use crate::domain::ladder::{master_key, rung_playlist};
+use crate::domain::ladder::{hls_prefix, master_key, rung_playlist};
 use crate::handlers::transcode_events::{
     JobEvent, JobStateDetail, OutputDetail, OutputGroupDetail, VideoDetails, APP, APP_KEY, DETAIL_TYPE, VIDEO_ID_KEY,
 };
@@ -159,7 +159,7 @@ pub fn complete(job_id: &str, video_id: &str, bucket: &str, rungs: &[MadeRung]) 
     let output_details = rungs
         .iter()
         .map(|MadeRung { rung, made }| OutputDetail {
-            output_file_paths: vec![format!("{prefix}hls/{video_id}/{}", rung_playlist(&rung.name))],
+            output_file_paths: vec![format!("{prefix}{}{}", hls_prefix(video_id), rung_playlist(&rung.name))],
             video_details: Some(VideoDetails { width_in_px: made.width, height_in_px: made.height }),
         })
         .collect();

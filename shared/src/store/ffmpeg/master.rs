@@ -2,7 +2,7 @@
 
 use m3u8_rs::{MasterPlaylist, Resolution, VariantStream};
 
-use crate::domain::ladder::{rung_playlist, RungOutput};
+use crate::domain::ladder::{rounded_frame_rate, rung_playlist, RungOutput};
 
 use super::probe::Rendition;
 
@@ -31,7 +31,7 @@ pub fn master_playlist(rungs: &[MadeRung], audio: bool, frame_rate: f64) -> Vec<
                 bandwidth: rung.bandwidth(audio),
                 codecs: Some(codecs),
                 resolution: Some(Resolution { width: made.width.into(), height: made.height.into() }),
-                frame_rate: Some((frame_rate * 1000.0).round() / 1000.0),
+                frame_rate: Some(rounded_frame_rate(frame_rate)),
                 ..VariantStream::default()
             }
         })

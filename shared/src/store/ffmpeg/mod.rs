@@ -24,7 +24,6 @@ use crate::access::Access;
 use crate::config::Config;
 use crate::error::ApiResult;
 use crate::ports::{TranscodeJob, Transcoder};
-use crate::store::s3::Bucket;
 use job::Work;
 use objects::Transfers;
 
@@ -44,7 +43,7 @@ pub struct Ffmpeg {
 impl Ffmpeg {
     /// On the configured bucket (with a client sized for whole files rather
     /// than API calls); events to `TRANSCODE_EVENTS_URL`.
-    pub fn from_env(config: &Config, _bucket: &Bucket) -> Self {
+    pub fn from_env(config: &Config) -> Self {
         Ffmpeg { transfers: Transfers::new(&config.bucket), events: EventSink::from_env(), time_limit: TIME_LIMIT }
     }
 

@@ -8,10 +8,7 @@ use aws_sdk_s3::Client;
 use aws_smithy_types::timeout::TimeoutConfig;
 use tokio::io::AsyncWriteExt;
 
-use crate::domain::ladder::MASTER_PLAYLIST;
-
-pub const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
-pub const SEGMENT_TYPE: &str = "video/mp2t";
+use crate::domain::ladder::{MASTER_PLAYLIST, PLAYLIST_CONTENT_TYPE, SEGMENT_CONTENT_TYPE};
 
 /// The bucket, with a client whose timeouts fit whole files rather than API calls.
 #[derive(Clone)]
@@ -87,9 +84,9 @@ impl Transfers {
 /// What a ladder file is served as; None for anything else ffmpeg may leave behind.
 pub fn content_type(name: &str) -> Option<&'static str> {
     if name.ends_with(".m3u8") {
-        Some(PLAYLIST_TYPE)
+        Some(PLAYLIST_CONTENT_TYPE)
     } else if name.ends_with(".ts") {
-        Some(SEGMENT_TYPE)
+        Some(SEGMENT_CONTENT_TYPE)
     } else {
         None
     }
