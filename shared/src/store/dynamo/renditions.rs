@@ -5,13 +5,12 @@ use aws_sdk_dynamodb::types::ReturnValue;
 
 use super::search::SEARCH_WRITES;
 use super::util::{attribute, from_item, is_conditional_failure, s};
-use super::videos::{privacy_name, status_name, video_key, FEED_PARTITION};
+use super::videos::{list_if_public, privacy_name, state_name, status_name, video_key};
 use super::Dynamo;
 use crate::access::Access;
 use crate::config::Table::Videos;
-use crate::domain::search::IndexChange;
 use crate::domain::transcode::{JobOutcome, JobState};
-use crate::domain::video::{Privacy, Video, VideoStatus};
+use crate::domain::video::{Video, VideoStatus};
 use crate::error::ApiResult;
 use crate::ports::{Recorded, RenditionRecorder};
 use crate::store::OrUnavailable;
@@ -43,9 +42,7 @@ impl RenditionRecorder for Dynamo {
                     let after: Video = from_item(item)?;
                     if video.status != VideoStatus::Ready && after.status == VideoStatus::Ready {
                         // Published now: searchable like any video published by /complete.
-                        if let Err(err) = self.sync_search(&IndexChange::between(None, Some(&after))).await {
-                            tracing::warn!(error = %err.cause(), video = %after.id, "indexing a transcoded video for search failed");
-                        }
+                        self.index_published(&after).await;
                     }
                     return Ok(Recorded::Applied(Box::new(after)));
                 }
@@ -99,12 +96,7 @@ impl Dynamo {
                 if video.status == VideoStatus::Processing {
                     set.push("#status = :ready");
                     request = request.expression_attribute_values(":ready", s(status_name(VideoStatus::Ready)));
-                    if video.privacy == Privacy::Public {
-                        set.push("feed_key = :feed, public_owner_key = :owner");
-                        request = request
-                            .expression_attribute_values(":feed", s(FEED_PARTITION))
-                            .expression_attribute_values(":owner", s(&video.owner));
-                    }
+                    request = list_if_public(&mut set, request, video);
                 }
                 JobState::Complete
             }
@@ -122,15 +114,5 @@ impl Dynamo {
         };
         let request = request.expression_attribute_values(":next", s(state_name(next)));
         Ok(Some(request.update_expression(format!("SET {}", set.join(", ")))))
-    }
-}
-
-fn state_name(state: JobState) -> &'static str {
-    match state {
-        JobState::Submitting => "submitting",
-        JobState::Submitted => "submitted",
-        JobState::Progressing => "progressing",
-        JobState::Complete => "complete",
-        JobState::Error => "error",
     }
 }

@@ -62,6 +62,14 @@ impl Dynamo {
         Box::pin(batch_write(&self.client, self.table(SearchTerms), writes)).await.map(drop)
     }
 
+    /// Indexes a video just published. It stays published either way: a failed
+    /// index write leaves it out of search until its next edit.
+    pub(super) async fn index_published(&self, video: &Video) {
+        if let Err(err) = self.sync_search(&IndexChange::between(None, Some(video))).await {
+            tracing::warn!(error = %err.cause(), video = %video.id, "indexing a published video for search failed");
+        }
+    }
+
     /// The videos of `ids`, as they now are, in that order (gone ones left out).
     async fn videos_by_id(&self, ids: &[String]) -> ApiResult<Vec<Video>> {
         let videos = self.table(Videos);

@@ -4,12 +4,12 @@ use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
 
 use super::search::SEARCH_WRITES;
 use super::util::{attribute, built, from_item, is_conditional_failure, n, s};
-use super::videos::{privacy_name, status_name, video_key, FEED_PARTITION};
+use super::videos::{list_if_public, privacy_name, state_name, status_name, video_key};
 use super::Dynamo;
 use crate::access::Access;
 use crate::config::Table::{Deletions, Users, Videos};
-use crate::domain::search::IndexChange;
-use crate::domain::video::{DeletionRecord, Privacy, Video, VideoStatus};
+use crate::domain::transcode::JobState;
+use crate::domain::video::{DeletionRecord, Video, VideoStatus};
 use crate::error::ApiResult;
 use crate::ports::{ReadyInfo, UploadSettler};
 use crate::store::OrUnavailable;
@@ -67,10 +67,7 @@ impl UploadSettler for Dynamo {
     async fn mark_ready(&self, video: &Video, info: &ReadyInfo) -> ApiResult<Option<Video>> {
         let ready = self.settle(video, info, VideoStatus::Ready).await?;
         if let Some(ready) = &ready {
-            // Published either way: a failed index write leaves it out of search until its next edit.
-            if let Err(err) = self.sync_search(&IndexChange::between(None, Some(ready))).await {
-                tracing::warn!(error = %err.cause(), video = %ready.id, "indexing a published video for search failed");
-            }
+            self.index_published(ready).await;
         }
         Ok(ready)
     }
@@ -89,8 +86,8 @@ impl UploadSettler for Dynamo {
             .update_expression("SET transcode.#state = :submitted, transcode.job_id = :job")
             .condition_expression("transcode.#state = :submitting")
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":submitted", s("submitted"))
-            .expression_attribute_values(":submitting", s("submitting"))
+            .expression_attribute_values(":submitted", s(state_name(JobState::Submitted)))
+            .expression_attribute_values(":submitting", s(state_name(JobState::Submitting)))
             .expression_attribute_values(":job", s(job_id));
         match record.send().await {
             Ok(_) => Ok(()),
@@ -157,11 +154,8 @@ impl Dynamo {
             set.push("transcode = :transcode");
             request = request.expression_attribute_values(":transcode", attribute(transcode)?);
         }
-        if status == VideoStatus::Ready && video.privacy == Privacy::Public {
-            set.push("feed_key = :feed, public_owner_key = :owner");
-            request = request
-                .expression_attribute_values(":feed", s(FEED_PARTITION))
-                .expression_attribute_values(":owner", s(&video.owner));
+        if status == VideoStatus::Ready {
+            request = list_if_public(&mut set, request, video);
         }
         let expression = format!("SET {} REMOVE pending_key, upload_id, completing_until", set.join(", "));
         match request.update_expression(expression).send().await {

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::search::SEARCH_WRITES;
@@ -11,6 +12,7 @@ use crate::access::Access;
 use crate::config::Table::{Deletions, Users, Videos};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::search::IndexChange;
+use crate::domain::transcode::JobState;
 use crate::domain::video::{DeletionRecord, Privacy, Video, VideoStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{FeedReader, OwnedVideos, OwnerVideos, PendingExpirer, VideoCreator, VideoReader, VideoRemover};
@@ -47,6 +49,31 @@ pub(super) fn privacy_name(privacy: Privacy) -> &'static str {
         Privacy::Public => "public",
         Privacy::Unlisted => "unlisted",
         Privacy::Private => "private",
+    }
+}
+
+/// A video turning ready joins the feed and its owner's public page if it is public.
+pub(super) fn list_if_public(
+    set: &mut Vec<&'static str>,
+    request: UpdateItemFluentBuilder,
+    video: &Video,
+) -> UpdateItemFluentBuilder {
+    if video.privacy != Privacy::Public {
+        return request;
+    }
+    set.push("feed_key = :feed, public_owner_key = :owner");
+    request
+        .expression_attribute_values(":feed", s(FEED_PARTITION))
+        .expression_attribute_values(":owner", s(&video.owner))
+}
+
+pub(super) fn state_name(state: JobState) -> &'static str {
+    match state {
+        JobState::Submitting => "submitting",
+        JobState::Submitted => "submitted",
+        JobState::Progressing => "progressing",
+        JobState::Complete => "complete",
+        JobState::Error => "error",
     }
 }
 
