@@ -28,6 +28,13 @@ pub enum PlaybackSource {
     File { url: String, content_type: String, expires_at: String, renew_after_seconds: u64 },
 }
 
+impl PlaybackSource {
+    /// The multivariant playlist at `url`, good until `expires_at` (epoch seconds) of a `ttl_secs` lifetime.
+    fn hls(url: String, expires_at: i64, ttl_secs: u64) -> Self {
+        PlaybackSource::Hls { url, expires_at: rfc3339(expires_at), renew_after_seconds: renew_after(ttl_secs) }
+    }
+}
+
 /// Renew once two thirds of a lifetime have passed.
 pub fn renew_after(ttl_secs: u64) -> u64 {
     ttl_secs * 2 / 3
@@ -60,7 +67,6 @@ where
     async fn handle(&self, req: Request) -> ApiResult<Response<Body>> {
         let viewer = optional_session(&self.sessions, &req).await?;
         let video = visible_video(&self.videos, &video_id_param(&req)?, viewer.as_ref()).await?;
-        let is_owner = viewer.is_some_and(|s| s.username.as_str() == video.owner);
         let now = now_epoch();
         if video.hls.is_some() {
             let host = site_host(&req, self.config.origin_verify_secret.as_deref());
@@ -69,21 +75,16 @@ where
                 None => {
                     let ttl = self.config.stream_url_ttl_secs;
                     let url = format!("/videos/{}/hls/{MASTER_PLAYLIST}", video.id);
-                    let source = PlaybackSource::Hls {
-                        url,
-                        expires_at: rfc3339(now + ttl as i64),
-                        renew_after_seconds: renew_after(ttl),
-                    };
-                    Ok(json_response(StatusCode::OK, &source))
+                    Ok(json_response(StatusCode::OK, &PlaybackSource::hls(url, now + ttl as i64, ttl)))
                 }
             };
         }
+        // Only its owner gets past `visible_video` with a video that is not ready.
         match video.status {
-            VideoStatus::Ready => self.original(&video, now).await,
-            VideoStatus::Processing if is_owner => self.original(&video, now).await,
+            VideoStatus::Ready | VideoStatus::Processing => self.original(&video, now).await,
             VideoStatus::Pending => Err(ApiError::Conflict("the upload is not complete: nothing to play yet")),
             VideoStatus::Failed => Err(ApiError::Conflict("the transcode failed: there is nothing to play")),
-            VideoStatus::Processing | VideoStatus::Rejected => Err(ApiError::Conflict("the video has nothing to play")),
+            VideoStatus::Rejected => Err(ApiError::Conflict("the video has nothing to play")),
         }
     }
 }
@@ -105,11 +106,7 @@ impl<S, V, D: DownloadUrls, C> GetPlayback<S, V, D, C> {
 /// The CDN's master playlist, and its cookies: sent only to `/hls/{id}/`, only
 /// over HTTPS, never to scripts, never with another site's request.
 fn cookie_response(video_id: &str, grant: &CookieGrant) -> ApiResult<Response<Body>> {
-    let source = PlaybackSource::Hls {
-        url: format!("{}{MASTER_PLAYLIST}", grant.path),
-        expires_at: rfc3339(grant.expires_at),
-        renew_after_seconds: renew_after(grant.ttl_secs),
-    };
+    let source = PlaybackSource::hls(format!("{}{MASTER_PLAYLIST}", grant.path), grant.expires_at, grant.ttl_secs);
     let mut response = json_response(StatusCode::OK, &source);
     for (name, value) in &grant.cookies {
         let cookie = format!(

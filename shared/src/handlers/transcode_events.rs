@@ -169,9 +169,10 @@ impl<R: RenditionRecorder, Q: RecordQueuer> TranscodeEvents<R, Q> {
         if let JobOutcome::Failed { .. } = outcome {
             tracing::warn!(job_id = %detail.job_id, %video_id, code = ?detail.error_code, message = ?detail.error_message, "transcode failed");
         }
+        let ended = !matches!(outcome, JobOutcome::Started);
         let result = match self.videos.record(&video_id, &detail.job_id, &outcome).await? {
             Recorded::Applied(_) => {
-                if !matches!(outcome, JobOutcome::Started) {
+                if ended {
                     metrics::transcode_ended(matches!(outcome, JobOutcome::Complete(_)));
                 }
                 "applied"
@@ -179,7 +180,7 @@ impl<R: RenditionRecorder, Q: RecordQueuer> TranscodeEvents<R, Q> {
             Recorded::Unchanged => "unchanged",
             Recorded::Gone => {
                 // Deleted while its job ran: what the job wrote goes with it.
-                if !matches!(outcome, JobOutcome::Started) {
+                if ended {
                     let urls = self.config.stream_url_ttl_secs as i64;
                     self.queue.queue(&DeletionRecord::for_orphaned_renditions(&video_id, now_epoch(), urls)).await?;
                 }
