@@ -1,13 +1,19 @@
 //! Runs a handler on the Lambda runtime: logging, metrics, error mapping and headers.
 //! Run with `--access`, a function prints what its handler may touch and exits.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::Method;
 use lambda_http::{service_fn, Body, Request, RequestExt, Response};
+use lambda_runtime::LambdaEvent;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::access::{describe, Access};
+use crate::error::ApiResult;
 use crate::handlers::sweep::{AccountStore, Sweep};
 use crate::handlers::transcode_events::{JobEvent, TranscodeEvents};
 use crate::handlers::Handler;
@@ -88,6 +94,41 @@ pub async fn serve<H: Handler>(function: &'static str, handler: H) -> Result<(),
     .await
 }
 
+/// An event function's `main` (no HTTP): `handle` runs once per event, metrics
+/// are flushed after each, and a failure is logged as `failed` and fails the
+/// invocation (so EventBridge or the scheduler retries it).
+async fn serve_events<E, T, F, Fut>(
+    function: &'static str,
+    access: &[Access],
+    failed: &'static str,
+    handle: F,
+) -> Result<(), lambda_runtime::Error>
+where
+    E: DeserializeOwned + Send + 'static,
+    T: Serialize + Send + 'static,
+    F: Fn(LambdaEvent<E>) -> Fut + Send + 'static,
+    Fut: Future<Output = ApiResult<T>> + Send + 'static,
+{
+    if printed_access(access) {
+        return Ok(());
+    }
+    lambda_runtime::tracing::init_default_subscriber();
+    metrics::init(function);
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<E>| {
+        // Boxed: the handler's future inline makes the function's future too deep to lay out.
+        let outcome: Pin<Box<dyn Future<Output = ApiResult<T>> + Send>> = Box::pin(handle(event));
+        async move {
+            let outcome = outcome.await;
+            metrics::flush();
+            outcome.map_err(|err| {
+                tracing::error!(cause = err.cause(), "{failed}");
+                err.to_string()
+            })
+        }
+    }))
+    .await
+}
+
 /// The sweep function's `main`: one sweep per scheduled event, stopping a few
 /// seconds before the invocation's deadline.
 pub async fn serve_sweep<P, Q, A, O, C, U>(sweep: Sweep<P, Q, A, O, C, U>) -> Result<(), lambda_runtime::Error>
@@ -99,14 +140,9 @@ where
     C: CommentPurger + 'static,
     U: AccountStore + 'static,
 {
-    use lambda_runtime::{service_fn, LambdaEvent};
-    if printed_access(&sweep.access()) {
-        return Ok(());
-    }
-    lambda_runtime::tracing::init_default_subscriber();
-    metrics::init("sweep");
+    let access = sweep.access();
     let sweep = Arc::new(sweep);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+    serve_events("sweep", &access, "sweep failed", move |event: LambdaEvent<serde_json::Value>| {
         let sweep = sweep.clone();
         async move {
             let remaining = event.context.deadline().duration_since(std::time::SystemTime::now()).unwrap_or_default();
@@ -116,18 +152,12 @@ where
                 budget_ms = budget.as_millis() as u64,
                 "sweep starting"
             );
-            let outcome = sweep.run(budget).await;
-            if let Ok(summary) = &outcome {
-                metrics::sweep_backlog(summary.backlog as u64);
-                metrics::sweep_records_processed(summary.records_processed as u64);
-            }
-            metrics::flush();
-            outcome.map_err(|err| {
-                tracing::error!(cause = err.cause(), "sweep failed");
-                err.to_string()
-            })
+            let summary = sweep.run(budget).await?;
+            metrics::sweep_backlog(summary.backlog as u64);
+            metrics::sweep_records_processed(summary.records_processed as u64);
+            Ok(summary)
         }
-    }))
+    })
     .await
 }
 
@@ -138,30 +168,16 @@ where
     R: RenditionRecorder + 'static,
     Q: RecordQueuer + 'static,
 {
-    use lambda_runtime::{service_fn, LambdaEvent};
-    if printed_access(&events.access()) {
-        return Ok(());
-    }
-    lambda_runtime::tracing::init_default_subscriber();
-    metrics::init("transcode-events");
+    let access = events.access();
     let events = Arc::new(events);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<JobEvent>| {
+    serve_events("transcode-events", &access, "recording a job event failed", move |event: LambdaEvent<JobEvent>| {
         let events = events.clone();
         async move {
-            let outcome = events.handle(&event.payload).await;
-            metrics::flush();
-            match outcome {
-                Ok(summary) => {
-                    tracing::info!(job_id = %summary.job_id, video_id = ?summary.video_id, result = summary.result, "job event");
-                    Ok(summary)
-                }
-                Err(err) => {
-                    tracing::error!(cause = err.cause(), "recording a job event failed");
-                    Err(err.to_string())
-                }
-            }
+            let summary = events.handle(&event.payload).await?;
+            tracing::info!(job_id = %summary.job_id, video_id = ?summary.video_id, result = summary.result, "job event");
+            Ok(summary)
         }
-    }))
+    })
     .await
 }
 
