@@ -124,15 +124,11 @@ impl<'a> Track<'a> {
     /// The bit depth the CodecPrivate gives (the same records as in MP4).
     fn private_bit_depth(&self, codec: VideoCodec) -> Option<u8> {
         match codec {
-            VideoCodec::Other(ref name) if name == b"VP8 " => return Some(8), // VP8 has no other depth
-            _ => {}
-        }
-        let private = self.private?;
-        match codec {
-            VideoCodec::H264 => config::avcc(private),
-            VideoCodec::Hevc => config::hvcc(private),
-            VideoCodec::Av1 => config::av1c(private),
-            VideoCodec::Vp9 => config::vp9_features(private),
+            VideoCodec::Other(name) if &name == b"VP8 " => Some(8), // VP8 has no other depth
+            VideoCodec::H264 => config::avcc(self.private?),
+            VideoCodec::Hevc => config::hvcc(self.private?),
+            VideoCodec::Av1 => config::av1c(self.private?),
+            VideoCodec::Vp9 => config::vp9_features(self.private?),
             VideoCodec::DolbyVision | VideoCodec::Other(_) => None,
         }
     }
