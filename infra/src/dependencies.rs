@@ -12,15 +12,15 @@ use crate::template::Template;
 
 /// Each resource's logical id, with the resources it needs created first.
 pub fn dependencies(template: &Template) -> BTreeMap<String, BTreeSet<String>> {
-    let functions: Vec<(&str, &Value)> =
-        template.resources().filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function")).collect();
+    const FUNCTION: &str = "AWS::Serverless::Function";
+    let functions: Vec<(&str, &Value)> = template.resources_of_type(FUNCTION).collect();
     let names = Names::new(template, &functions);
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (id, resource) in template.resources() {
         let mut needs = BTreeSet::new();
         for (key, value) in resource["Properties"].as_mapping().into_iter().flatten() {
             // A function's events become resources of their own, which need the function.
-            if !(key.as_str() == Some("Events") && functions.iter().any(|(f, _)| f == &id)) {
+            if !(key.as_str() == Some("Events") && resource["Type"].as_str() == Some(FUNCTION)) {
                 references(value, &names, &mut needs);
             }
         }
