@@ -11,11 +11,18 @@ use crate::stats::{ms, usd, Samples};
 use crate::Result;
 
 /// A list price: what, per what, USD, and since when it has been in force.
-struct Price {
-    what: &'static str,
-    unit: &'static str,
-    usd: f64,
-    since: &'static str,
+pub(super) struct Price {
+    pub(super) what: &'static str,
+    pub(super) unit: &'static str,
+    pub(super) usd: f64,
+    pub(super) since: &'static str,
+}
+
+impl Price {
+    /// Its row in a price table: item, unit, USD, in force since.
+    pub(super) fn row(&self) -> Vec<String> {
+        vec![self.what.into(), self.unit.into(), format!("{}", self.usd), self.since.into()]
+    }
 }
 
 const LAMBDA_GB_S: Price =
@@ -44,9 +51,9 @@ const S3_STORAGE: Price =
     Price { what: "S3 Standard storage", unit: "GB-month (first 50 TB)", usd: 0.023, since: "2016-12-01" };
 const S3_PUT: Price =
     Price { what: "S3 PUT, COPY, POST, LIST", unit: "1,000 requests", usd: 0.005, since: "2016-12-01" };
-const S3_GET: Price =
+pub(super) const S3_GET: Price =
     Price { what: "S3 GET, HEAD and other reads", unit: "1,000 requests", usd: 0.0004, since: "2016-12-01" };
-const EGRESS: Price = Price {
+pub(super) const EGRESS: Price = Price {
     what: "Data transfer out to the internet",
     unit: "GB (after 100 GB/month free, first 10 TB)",
     usd: 0.09,
@@ -85,7 +92,7 @@ const MEMORY_GB: f64 = 256.0 / 1024.0; // template.yaml's MemorySize
 const HOURS_PER_MONTH: f64 = 730.0;
 const VIDEO_GIB: f64 = 50.0 / 1024.0;
 /// Ranged GETs a browser makes to play one video through (an assumption).
-const VIDEO_GETS_PER_PLAY: f64 = 2.0;
+pub(super) const VIDEO_GETS_PER_PLAY: f64 = 2.0;
 
 /// What one request costs in billable units.
 #[derive(Default, Clone, Copy)]
@@ -237,7 +244,7 @@ pub fn run(i: &Inputs) -> Result<Section> {
 
     let mut prices = Table::new(&["item", "unit", "USD", "in force since"]);
     for p in PRICES {
-        prices.row(vec![p.what.into(), p.unit.into(), format!("{}", p.usd), p.since.into()]);
+        prices.row(p.row());
     }
     section.table(
         "List prices, us-east-1, taken from AWS's public price pages as I know them in early 2025: **not fetched \

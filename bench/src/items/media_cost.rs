@@ -4,6 +4,7 @@
 
 use vidlet::domain::ladder::{rungs_for, AUDIO_BITRATE, SEGMENT_SECONDS};
 
+use super::cost::{Price, EGRESS, S3_GET, VIDEO_GETS_PER_PLAY};
 use crate::report::{Section, Table};
 use crate::stats::usd;
 
@@ -14,13 +15,16 @@ const MEDIACONVERT_PER_MINUTE: [(&str, f64, f64, f64); 2] =
 /// Since 2024-09 these are the first volume band's rates per normalized minute; larger monthly
 /// volumes get up to 75% off.
 const MEDIACONVERT_SINCE: &str = "2024-09 (first volume band; up to 75% off above it); rates as known in early 2025";
-/// CloudFront, North America and Europe, first 10 TB a month.
-const CLOUDFRONT_PER_GB: f64 = 0.085;
-/// CloudFront HTTPS requests, per 10,000 (North America).
-const CLOUDFRONT_PER_10K_HTTPS: f64 = 0.01;
 const CLOUDFRONT_SINCE: &str = "2021-12-01 (1 TB/month free tier, ignored here)";
-/// S3 straight to the internet, for comparison (item 7's price).
-const S3_EGRESS_PER_GB: f64 = 0.09;
+const CLOUDFRONT_TRANSFER: Price = Price {
+    what: "CloudFront data transfer out (NA, EU)",
+    unit: "GB (first 10 TB/month)",
+    usd: 0.085,
+    since: CLOUDFRONT_SINCE,
+};
+/// Per 10,000 requests.
+const CLOUDFRONT_HTTPS: Price =
+    Price { what: "CloudFront HTTPS requests (NA)", unit: "10,000 requests", usd: 0.01, since: CLOUDFRONT_SINCE };
 /// The phone video this model uploads and plays.
 const VIDEO_MINUTES: f64 = 5.0;
 
@@ -48,18 +52,8 @@ pub fn add_to(section: &mut Section) {
             MEDIACONVERT_SINCE.into(),
         ]);
     }
-    prices.row(vec![
-        "CloudFront data transfer out (NA, EU)".into(),
-        "GB (first 10 TB/month)".into(),
-        format!("{CLOUDFRONT_PER_GB}"),
-        CLOUDFRONT_SINCE.into(),
-    ]);
-    prices.row(vec![
-        "CloudFront HTTPS requests (NA)".into(),
-        "10,000 requests".into(),
-        format!("{CLOUDFRONT_PER_10K_HTTPS}"),
-        CLOUDFRONT_SINCE.into(),
-    ]);
+    prices.row(CLOUDFRONT_TRANSFER.row());
+    prices.row(CLOUDFRONT_HTTPS.row());
     section.table(
         "Playback everywhere: list prices, us-east-1, **not fetched live**. The ladder's HDR→SDR tone mapping is \
          assumed to bill as the Professional tier: a first deploy must confirm the tier and price of each feature \
@@ -90,7 +84,7 @@ pub fn add_to(section: &mut Section) {
     let bytes_per_play = (rung_720.bandwidth(true) as f64) * VIDEO_MINUTES * 60.0 / 8.0;
     let gb = bytes_per_play / 1e9;
     let requests = (VIDEO_MINUTES * 60.0 / f64::from(SEGMENT_SECONDS)).ceil() + 2.0;
-    let cloudfront = gb * CLOUDFRONT_PER_GB + requests * CLOUDFRONT_PER_10K_HTTPS / 10_000.0;
+    let cloudfront = gb * CLOUDFRONT_TRANSFER.usd + requests * CLOUDFRONT_HTTPS.usd / 10_000.0;
     let mut delivery = Table::new(&["per 1,000 plays of 5 min at 720p", "CloudFront (HLS)", "S3 direct (original)"]);
     delivery.row(vec![
         format!("bytes ({} kb/s video + {} kb/s audio)", rung_720.video_bitrate / 1000, AUDIO_BITRATE / 1000),
@@ -101,7 +95,8 @@ pub fn add_to(section: &mut Section) {
     delivery.row(vec![
         "**total**".into(),
         format!("**{}**", usd(cloudfront * 1000.0)),
-        format!("**{}**", usd(gb * S3_EGRESS_PER_GB * 1000.0 + 2.0 * 0.0004)),
+        // S3_GET is per 1,000 requests: one play's GETs, 1,000 times.
+        format!("**{}**", usd(gb * EGRESS.usd * 1000.0 + VIDEO_GETS_PER_PLAY * S3_GET.usd)),
     ]);
     section.table(
         "Delivery: CloudFront's transfer is cheaper per GB than S3's straight to the internet, and origin fetches \
