@@ -92,7 +92,10 @@ window.vidletPlayer = (() => {
     let renewDue = false;
     const live = () => !stopped && helpers.alive();
 
+    /** The original file: it needs no cookies, so renewals stop, whichever way it was reached. */
     function playFile(url, canRetryStream) {
+      clearTimeout(renewTimer);
+      renewDue = false;
       mode = 'file';
       retryStream = canRetryStream;
       player.src = url;
@@ -234,7 +237,6 @@ window.vidletPlayer = (() => {
         mode = 'hls.js';
         startHls(Hls, hlsUrl, 0);
       } else {
-        clearTimeout(renewTimer);
         await playOriginal();
       }
     }
